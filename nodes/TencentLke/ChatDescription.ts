@@ -1,0 +1,195 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+const showForChat = { show: { operation: ['chat'] } };
+
+const triStateOptions = [
+	{ name: 'Application Default', value: '' },
+	{ name: 'Enable', value: 'enable' },
+	{ name: 'Disable', value: 'disable' },
+];
+
+export const chatProperties: INodeProperties[] = [
+	{
+		displayName: 'Content',
+		name: 'content',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '={{ $json.chatInput }}',
+		required: true,
+		displayOptions: showForChat,
+		description:
+			'The question or message to send to the agent. The default takes the chatInput field of the incoming item, which is what the Chat Trigger sends.',
+	},
+	{
+		displayName: 'Session ID',
+		name: 'sessionId',
+		type: 'string',
+		default: '',
+		displayOptions: showForChat,
+		description:
+			'Keeps a conversation together: turns sent with the same session ID share context, so the agent remembers earlier questions. Leave empty to start a new conversation for every item. 2–64 letters, digits, "_" or "-"; with a Chat Trigger use {{ $json.sessionId }}.',
+	},
+	{
+		displayName: 'Visitor ID',
+		name: 'visitorBizId',
+		type: 'string',
+		default: '',
+		displayOptions: showForChat,
+		description:
+			'Identifies the person asking (up to 64 characters), e.g. your user ID. Leave empty to use one fixed ID for this workflow.',
+	},
+	{
+		displayName: 'Output Layout',
+		name: 'outputLayout',
+		type: 'options',
+		default: 'single',
+		displayOptions: showForChat,
+		options: [
+			{
+				name: 'Single Output',
+				value: 'single',
+				description: 'One item per question with the reply, references and token statistics together',
+			},
+			{
+				name: 'Split Into Reply, References and Token Stats',
+				value: 'split',
+				description: 'Three outputs: the reply items, one item per reference, and one token statistics item per question',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: showForChat,
+		options: [
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100 },
+				default: 1,
+				description:
+					'How many items are sent at once. Raise it for batches of independent questions (5–10 is usually safe); the output keeps the input order. Keep 1 when items continue the same session, and stay within the application\'s concurrency quota (error 460011 means it was exceeded).',
+			},
+			{
+				displayName: 'Custom Variables',
+				name: 'customVariables',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				default: {},
+				placeholder: 'Add Variable',
+				description:
+					'Values passed to the application: parameters of a workflow\'s start node, or knowledge base search scopes (several values separated by "|"). Values that are not text are sent as JSON text.',
+				options: [
+					{
+						displayName: 'Variable',
+						name: 'variables',
+						values: [
+							{ displayName: 'Name', name: 'key', type: 'string', default: '' },
+							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+						],
+					},
+				],
+			},
+			{
+				displayName: 'File Infos',
+				name: 'fileInfos',
+				type: 'json',
+				default: '[]',
+				description:
+					'Files from the real-time document parsing API, as a JSON array of objects with file_name, file_size, file_url, file_type and doc_id. With files, Content may be empty.',
+			},
+			{
+				displayName: 'Idle Timeout (Ms)',
+				name: 'idleTimeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 120000,
+				description: 'Longest silence allowed while the answer streams in before the turn fails',
+			},
+			{
+				displayName: 'Incremental Events',
+				name: 'incremental',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether the API sends only the new piece of text in each event. Off (cumulative): every event repeats the whole answer so far. The node\'s reply is the same either way; incremental uses far less bandwidth for long answers.',
+			},
+			{
+				displayName: 'Max Retries',
+				name: 'maxRetries',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 10 },
+				default: 2,
+				description:
+					'Retries on busy errors (460011, 460031, HTTP 429/502/503/504) and dropped connections, only while no answer text has arrived, with growing waits',
+			},
+			{
+				displayName: 'Model Name',
+				name: 'modelName',
+				type: 'string',
+				default: '',
+				placeholder: 'Deepseek/deepseek-v3.1-terminus',
+				description: 'Use a specific model for this turn instead of the application\'s. Leave empty for the application\'s model.',
+			},
+			{
+				displayName: 'Request ID',
+				name: 'requestId',
+				type: 'string',
+				default: '',
+				description: 'Identifies this request in Tencent\'s logs. Leave empty to generate a new one per item.',
+			},
+			{
+				displayName: 'Search Network',
+				name: 'searchNetwork',
+				type: 'options',
+				options: triStateOptions,
+				default: '',
+				description: 'Whether the agent may search the web for this turn',
+			},
+			{
+				displayName: 'Stream',
+				name: 'stream',
+				type: 'options',
+				options: triStateOptions,
+				default: '',
+				description: 'Whether the API streams the answer in pieces or sends it at once. The node waits for the whole answer either way.',
+			},
+			{
+				displayName: 'Streaming Throttle',
+				name: 'streamingThrottle',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'How many characters the API gathers before sending an event (0: the application\'s setting, 5 by default)',
+			},
+			{
+				displayName: 'System Role',
+				name: 'systemRole',
+				type: 'string',
+				typeOptions: { rows: 3 },
+				default: '',
+				description: 'A role prompt that replaces the application\'s for this turn (standard mode only)',
+			},
+			{
+				displayName: 'Timeout (Ms)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 600000,
+				description: 'Longest time for the whole turn, retries included',
+			},
+			{
+				displayName: 'Workflow Status',
+				name: 'workflowStatus',
+				type: 'options',
+				options: triStateOptions,
+				default: '',
+				description: 'Whether the application\'s workflows run for this turn',
+			},
+		],
+	},
+];

@@ -1,0 +1,66 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { chatProperties } from './ChatDescription';
+import { getWsTokenProperties } from './GetWsTokenDescription';
+
+// A split layout gives three named outputs; n8n evaluates this when it draws and runs the node.
+const outputsExpression =
+	'={{ $parameter["operation"] !== "getWsToken" && $parameter["outputLayout"] === "split" ? [{ "type": "main", "displayName": "Reply" }, { "type": "main", "displayName": "References" }, { "type": "main", "displayName": "Token Stats" }] : [{ "type": "main" }] }}' as const;
+
+export class TencentLke implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Tencent LKE',
+		name: 'tencentLke',
+		icon: { light: 'file:tencentLke.svg', dark: 'file:tencentLke.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] === "getWsToken" ? "Get WS Token" : "Chat" }}',
+		description: 'Chat with a Tencent Cloud LKE (ADP) agent application and get WebSocket tokens',
+		defaults: { name: 'Tencent LKE' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: outputsExpression,
+		credentials: [{ name: 'tencentLkeApi', required: true }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'chat',
+				options: [
+					{
+						name: 'Chat',
+						value: 'chat',
+						action: 'Send a message and get the streamed answer',
+						description: 'Send one message per item and wait for the whole streamed answer, with references and token statistics',
+					},
+					{
+						name: 'Get WS Token',
+						value: 'getWsToken',
+						action: 'Get a WebSocket token',
+						description: 'Get a one-time visitor token (Cloud API GetWsToken) for a web chat client',
+					},
+				],
+			},
+			...chatProperties,
+			...getWsTokenProperties,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		// Loaded on first use so that n8n's start-up does not pay for the HTTP stack.
+		const operation = this.getNodeParameter('operation', 0, 'chat') as string;
+		if (operation === 'getWsToken') {
+			const { executeGetWsToken } = await import('./executeGetWsToken');
+			return await executeGetWsToken(this);
+		}
+		const { executeChat } = await import('./executeChat');
+		return await executeChat(this);
+	}
+}

@@ -1,0 +1,241 @@
+import type { IDataObject } from 'n8n-workflow';
+import { AgentChatError } from '../shared/errors';
+import type { SseEvent } from '../shared/sseReader';
+import { LKE_ERROR_HINTS, LKE_ERROR_MEANINGS, LKE_RETRYABLE_CODES } from './lkeErrorCodes';
+
+/** One LKE dialog turn's events folded into the answer, as a pure state machine (no I/O). */
+
+export interface LkeEvent {
+	type?: string;
+	payload?: IDataObject;
+	error?: IDataObject;
+	message_id?: string;
+}
+
+export interface LkeThought {
+	name: string;
+	title: string;
+	status: string;
+	content: string;
+	elapsed: number | null;
+}
+
+export interface LkeTurnResult extends IDataObject {
+	reply: string;
+	sessionId: string;
+	requestId: string;
+	recordId: string;
+	relatedRecordId: string;
+	traceId: string;
+	isFinal: boolean;
+	isEvil: boolean;
+	replyMethod: number | null;
+	references: IDataObject[];
+	tokenStats: IDataObject | null;
+	thoughts: LkeThought[];
+}
+
+interface ReplyRecord {
+	content: string;
+	payload: IDataObject;
+}
+
+/** Parses one SSE event; undefined for a cut-off last event, which the turn then treats as missing. */
+export function parseLkeEvent(sse: SseEvent): LkeEvent | undefined {
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(sse.data);
+	} catch {
+		if (sse.unterminated) return undefined;
+		throw new AgentChatError(
+			`Tencent LKE sent an event whose data is not valid JSON (event "${sse.event ?? 'message'}", ${sse.data.length} characters)`,
+			{ kind: 'protocol', code: 'INVALID_EVENT' },
+		);
+	}
+	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { type: sse.event };
+	const event = parsed as LkeEvent;
+	return event.type === undefined ? { ...event, type: sse.event } : event;
+}
+
+export function lkeErrorFromEvent(error: IDataObject): AgentChatError {
+	const code = Number(error.code);
+	const serverMessage = typeof error.message === 'string' ? error.message : '';
+	const meaning = LKE_ERROR_MEANINGS[code] ?? (serverMessage || 'Unknown error');
+	const details = [
+		serverMessage && serverMessage !== meaning ? `The server said: ${serverMessage}` : '',
+		LKE_ERROR_HINTS[code] ?? '',
+	].filter(Boolean);
+	return new AgentChatError(`Tencent LKE error ${Number.isFinite(code) ? code : String(error.code)}: ${meaning}`, {
+		kind: 'vendor',
+		code: Number.isFinite(code) ? code : String(error.code),
+		description: details.length > 0 ? details.join(' ') : undefined,
+		retryable: LKE_RETRYABLE_CODES.has(code),
+	});
+}
+
+function text(value: unknown): string {
+	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+}
+
+export class LkeTurnAggregator {
+	private readonly records = new Map<string, ReplyRecord>();
+	private latestRecordId: string | undefined;
+	private finalRecordId: string | undefined;
+	private echoPayload: IDataObject | undefined;
+	private readonly referencesById = new Map<string, IDataObject>();
+	private tokenStats: IDataObject | null = null;
+	private readonly thoughts: LkeThought[] = [];
+	private traceId = '';
+	private botContentArrived = false;
+
+	constructor(
+		private readonly incremental: boolean,
+		private readonly requested: { sessionId: string; requestId: string },
+	) {}
+
+	get isFinal(): boolean {
+		return this.finalRecordId !== undefined;
+	}
+
+	/** True once any of the bot's answer arrived: from then on a retry could duplicate or lose text. */
+	get hasBotContent(): boolean {
+		return this.botContentArrived;
+	}
+
+	/**
+	 * Folds one event in. Returns the new reply text it added (for live streaming), '' when none.
+	 * Throws an AgentChatError for error events and sensitive-content refusals.
+	 */
+	accept(event: LkeEvent): string {
+		const payload = (event.payload ?? {}) as IDataObject;
+		switch (event.type) {
+			case 'reply':
+				return this.acceptReply(payload);
+			case 'thought':
+				this.acceptThought(payload);
+				return '';
+			case 'reference':
+				this.acceptReference(payload);
+				return '';
+			case 'token_stat':
+				this.tokenStats = payload;
+				return '';
+			case 'error': {
+				if (this.isFinal) return '';
+				const error = (event.error ?? (payload.error as IDataObject | undefined) ?? payload) as IDataObject;
+				throw lkeErrorFromEvent(error);
+			}
+			default:
+				return '';
+		}
+	}
+
+	private acceptReply(payload: IDataObject): string {
+		if (payload.trace_id) this.traceId = text(payload.trace_id);
+		if (payload.is_from_self === true) {
+			this.echoPayload = payload;
+			if (payload.is_evil === true) {
+				throw new AgentChatError(
+					'Tencent LKE refused the message: it hit sensitive content (is_evil)',
+					{
+						kind: 'vendor',
+						code: 'SENSITIVE_CONTENT',
+						description: 'The content safety check rejected the question before the bot answered. Rephrase the content.',
+					},
+				);
+			}
+			return '';
+		}
+		if (this.isFinal) return '';
+
+		const recordId = text(payload.record_id);
+		const content = text(payload.content);
+		const record = this.records.get(recordId);
+		let added: string;
+		if (!record) {
+			added = content;
+			this.records.set(recordId, { content, payload });
+		} else if (this.incremental) {
+			added = content;
+			record.content += content;
+			record.payload = payload;
+		} else {
+			added = content.startsWith(record.content) ? content.slice(record.content.length) : content;
+			record.content = content;
+			record.payload = payload;
+		}
+		if (content.length > 0) this.botContentArrived = true;
+		this.latestRecordId = recordId;
+		if (payload.is_final === true) this.finalRecordId = recordId;
+		return added;
+	}
+
+	private acceptThought(payload: IDataObject): void {
+		if (payload.trace_id && !this.traceId) this.traceId = text(payload.trace_id);
+		const procedures = Array.isArray(payload.procedures) ? (payload.procedures as IDataObject[]) : [];
+		procedures.forEach((procedure, position) => {
+			const index = typeof procedure.index === 'number' ? procedure.index : position;
+			const piece = text((procedure.debugging as IDataObject | undefined)?.content);
+			const existing = this.thoughts[index];
+			const elapsed = typeof procedure.elapsed === 'number' ? procedure.elapsed : null;
+			if (!existing) {
+				this.thoughts[index] = {
+					name: text(procedure.name),
+					title: text(procedure.title),
+					status: text(procedure.status),
+					content: piece,
+					elapsed,
+				};
+				return;
+			}
+			existing.content = this.incremental ? existing.content + piece : piece;
+			if (procedure.name !== undefined) existing.name = text(procedure.name);
+			if (procedure.title !== undefined) existing.title = text(procedure.title);
+			if (procedure.status !== undefined) existing.status = text(procedure.status);
+			if (elapsed !== null) existing.elapsed = elapsed;
+		});
+	}
+
+	private acceptReference(payload: IDataObject): void {
+		if (payload.trace_id && !this.traceId) this.traceId = text(payload.trace_id);
+		const references = Array.isArray(payload.references) ? (payload.references as IDataObject[]) : [];
+		for (const reference of references) {
+			const key =
+				reference.id !== undefined && reference.id !== null && reference.id !== ''
+					? `id:${String(reference.id)}`
+					: `doc:${JSON.stringify([reference.type, reference.url, reference.name, reference.doc_id])}`;
+			if (!this.referencesById.has(key)) this.referencesById.set(key, reference);
+		}
+	}
+
+	/** The turn as the node outputs it; `isFinal` false when the final reply has not (yet) arrived. */
+	result(): LkeTurnResult {
+		const recordId = this.finalRecordId ?? this.latestRecordId;
+		const record = recordId === undefined ? undefined : this.records.get(recordId);
+		const payload = record?.payload ?? {};
+		const result: LkeTurnResult = {
+			reply: record?.content ?? '',
+			sessionId: text(payload.session_id) || text(this.echoPayload?.session_id) || this.requested.sessionId,
+			requestId: text(payload.request_id) || text(this.echoPayload?.request_id) || this.requested.requestId,
+			recordId: recordId ?? '',
+			relatedRecordId: text(payload.related_record_id),
+			traceId: this.traceId,
+			isFinal: this.isFinal,
+			isEvil: payload.is_evil === true || this.echoPayload?.is_evil === true,
+			replyMethod: typeof payload.reply_method === 'number' ? payload.reply_method : null,
+			references: [...this.referencesById.values()],
+			tokenStats: this.tokenStats,
+			thoughts: this.thoughts.filter((thought) => thought !== undefined),
+		};
+		const optional: Array<[string, string]> = [
+			['quote_infos', 'quoteInfos'],
+			['knowledge', 'knowledge'],
+			['option_cards', 'optionCards'],
+			['work_flow', 'workflow'],
+		];
+		for (const [apiName, outputName] of optional) {
+			if (payload[apiName] !== undefined && payload[apiName] !== null) result[outputName] = payload[apiName];
+		}
+		return result;
+	}
+}

@@ -1,0 +1,45 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { AgentChatError, asAgentChatError, failedItemJson, toNodeError } from './errors';
+import { checkIntegerOption } from './validation';
+import { mapInOrder } from './orderedBatch';
+
+export type ItemOutcome<T> =
+	| { itemIndex: number; ok: true; value: T }
+	| { itemIndex: number; ok: false; json: IDataObject };
+
+/**
+ * Runs one unit of work per input item, `concurrency` at a time, results in input order. A failure
+ * becomes the item's error output under "Continue On Fail", and stops the node otherwise, with
+ * secrets masked either way.
+ */
+export async function runPerItem<T>(
+	context: IExecuteFunctions,
+	options: { concurrency: number; secrets: readonly string[]; work: (itemIndex: number) => Promise<T> },
+): Promise<Array<ItemOutcome<T>>> {
+	const count = context.getInputData().length;
+	const continueOnFail = context.continueOnFail();
+	return await mapInOrder(count, options.concurrency, async (itemIndex): Promise<ItemOutcome<T>> => {
+		try {
+			return { itemIndex, ok: true, value: await options.work(itemIndex) };
+		} catch (error) {
+			const failure = asAgentChatError(error);
+			if (continueOnFail) {
+				return { itemIndex, ok: false, json: failedItemJson(failure, failure.partial ?? {}, options.secrets) };
+			}
+			throw toNodeError(context.getNode(), failure, itemIndex, options.secrets);
+		}
+	});
+}
+
+export const MAX_CONCURRENCY = 100;
+
+/** The Concurrency option, read once for the whole node (from the first item). */
+export function readConcurrency(context: IExecuteFunctions, secrets: readonly string[]): number {
+	if (context.getInputData().length === 0) return 1;
+	const options = context.getNodeParameter('options', 0, {}) as { concurrency?: unknown };
+	try {
+		return checkIntegerOption(options.concurrency ?? 1, 'options.concurrency', 1, MAX_CONCURRENCY);
+	} catch (error) {
+		throw toNodeError(context.getNode(), error as AgentChatError, 0, secrets);
+	}
+}

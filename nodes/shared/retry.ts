@@ -1,0 +1,40 @@
+/** Backoff between attempts: exponential with full jitter, the first wait at most one second. */
+
+export const FIRST_BACKOFF_MS = 1_000;
+export const MAX_BACKOFF_MS = 30_000;
+
+export function backoffDelayMs(retryIndex: number, random: () => number = Math.random): number {
+	const ceiling = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** retryIndex);
+	return Math.round(ceiling * random());
+}
+
+/** `Retry-After` as seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+	if (value === undefined || value.trim() === '') return undefined;
+	const trimmed = value.trim();
+	if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+	const date = Date.parse(trimmed);
+	if (Number.isNaN(date)) return undefined;
+	return Math.max(0, date - now);
+}
+
+/** The server's own wait wins over our backoff, capped so a hostile value cannot park a batch. */
+export function nextWaitMs(retryIndex: number, serverWaitMs: number | undefined, random?: () => number): number {
+	if (serverWaitMs !== undefined) return Math.min(serverWaitMs, MAX_BACKOFF_MS * 4);
+	return backoffDelayMs(retryIndex, random);
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	return new Promise((resolve, reject) => {
+		if (signal?.aborted) return reject(new Error('cancelled'));
+		const onAbort = () => {
+			clearTimeout(timer);
+			reject(new Error('cancelled'));
+		};
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, ms);
+		signal?.addEventListener('abort', onAbort, { once: true });
+	});
+}
