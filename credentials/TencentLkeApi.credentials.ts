@@ -24,6 +24,7 @@ export class TencentLkeApi implements ICredentialType {
 			displayName: 'SecretId',
 			name: 'secretId',
 			type: 'string',
+			typeOptions: { password: true },
 			default: '',
 			description: 'Tencent Cloud API key ID (CAM > API Keys). Needed only for the Get WS Token operation.',
 		},

@@ -27,7 +27,7 @@ export const chatProperties: INodeProperties[] = [
 		default: '',
 		displayOptions: showForChat,
 		description:
-			'Keeps a conversation together: turns sent with the same session ID share context, so the agent remembers earlier questions. Leave empty to start a new conversation for every item. 2–64 letters, digits, "_" or "-"; with a Chat Trigger use {{ $json.sessionId }}.',
+			'Keeps a conversation together: turns sent with the same session ID share context, so the agent remembers earlier questions. Leave empty to start a new conversation for every item. 2–64 letters, digits, "_" or "-"; behind a Chat Trigger, use the sessionId field it sends.',
 	},
 	{
 		displayName: 'Visitor ID',
