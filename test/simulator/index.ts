@@ -1,0 +1,80 @@
+/**
+ * The project's vendor simulator: one HTTP server on 127.0.0.1 serving Tencent LKE (SSE dialog),
+ * the Tencent Cloud API (GetWsToken, TC3-verified), BlendVision AiSK and tate-a-tate.
+ * Behaviour and scenario markers are documented at the top of lke.ts, cloudApi.ts, aisk.ts, tate.ts.
+ */
+import { SimCore } from './core';
+import { listen, shutdown } from './server';
+import { SIMULATOR_DEFAULTS, type Script, type Simulator, type SimulatorOptions, type RouteName } from './types';
+
+export { SIMULATOR_DEFAULTS };
+export type { RecordedRequest, RouteName, Script, ScriptStep, Simulator, SimulatorOptions } from './types';
+export { LKE_ANSWER_SENTENCE, LKE_ERROR_MESSAGES, LKE_LONG_PATTERN, LKE_REFERENCES, MAX_REPLY_EVENTS, lkeAnswerFor, lkeErrorMessage, lkeThoughtFor } from './lke';
+export { tateReplyFor } from './tate';
+
+function pick(value: string | undefined, fallback: string): string {
+	return value === undefined || value === '' ? fallback : value;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+	const core = new SimCore({
+		lkeAppKey: pick(options.lkeAppKey, SIMULATOR_DEFAULTS.lkeAppKey),
+		secretId: pick(options.secretId, SIMULATOR_DEFAULTS.secretId),
+		secretKey: pick(options.secretKey, SIMULATOR_DEFAULTS.secretKey),
+		aiskToken: pick(options.aiskToken, SIMULATOR_DEFAULTS.aiskToken),
+		tateSecretKey: pick(options.tateSecretKey, SIMULATOR_DEFAULTS.tateSecretKey),
+		quiet: options.quiet ?? true,
+	});
+	const { server, port } = await listen(core, options.port ?? 0);
+	let closing: Promise<void> | undefined;
+	return {
+		url: `http://127.0.0.1:${port}`,
+		port,
+		requests: core.requests,
+		enqueue(route: RouteName, script: Script) {
+			core.queues[route].push(script);
+		},
+		openConnections: () => core.sockets.size,
+		connectionsOpened: () => core.opened,
+		inFlight: (route?: RouteName) => core.inFlight.get(route ?? '*') ?? 0,
+		peakInFlight: (route?: RouteName) => core.peakInFlight.get(route ?? '*') ?? 0,
+		lkeAnswered: (content: string) => core.count(`lke-answered:${content}`),
+		reset: () => core.reset(),
+		close() {
+			closing ??= shutdown(core, server);
+			return closing;
+		},
+	};
+}
+
+export interface SseEvent {
+	event: string;
+	data: string;
+	json?: any;
+}
+
+/** Splits a whole SSE text on blank lines into events (a test helper; not a streaming parser). */
+export function parseSse(text: string): SseEvent[] {
+	const out: SseEvent[] = [];
+	for (const block of text.split(/\r?\n\r?\n/)) {
+		if (block.trim() === '') continue;
+		let event = 'message';
+		const data: string[] = [];
+		for (const line of block.split(/\r?\n/)) {
+			const i = line.indexOf(':');
+			const field = i < 0 ? line : line.slice(0, i);
+			let value = i < 0 ? '' : line.slice(i + 1);
+			if (value.startsWith(' ')) value = value.slice(1);
+			if (field === 'event') event = value;
+			else if (field === 'data') data.push(value);
+		}
+		const e: SseEvent = { event, data: data.join('\n') };
+		try {
+			e.json = JSON.parse(e.data);
+		} catch {
+			// not JSON
+		}
+		out.push(e);
+	}
+	return out;
+}

@@ -1,0 +1,74 @@
+import type { IncomingHttpHeaders } from 'http';
+
+/** The vendor routes the simulator serves. */
+export type RouteName = 'lke' | 'cloudApi' | 'aisk' | 'tate';
+
+export interface SimulatorOptions {
+	/** 0 (default): a random free port. */
+	port?: number;
+	lkeAppKey?: string;
+	secretId?: string;
+	secretKey?: string;
+	aiskToken?: string;
+	tateSecretKey?: string;
+	/** Default true for the library (tests stay silent); the CLI logs unless `--quiet`. */
+	quiet?: boolean;
+}
+
+export const SIMULATOR_DEFAULTS = {
+	lkeAppKey: 'sim-app-key',
+	secretId: 'AKIDsimulator',
+	secretKey: 'sim-secret-key',
+	aiskToken: 'sim-aisk-token',
+	tateSecretKey: 'sim-tate-secret',
+} as const;
+
+export interface RecordedRequest {
+	route: RouteName | 'unknown';
+	method: string;
+	/** The request target as received (path and query). */
+	path: string;
+	headers: IncomingHttpHeaders;
+	/** The body decoded as UTF-8. */
+	body: string;
+	/** The body parsed as JSON, when it is JSON. */
+	json?: any;
+	/** Date.now() when the request arrived. */
+	at: number;
+}
+
+/** One step of a scripted response: each string/Buffer is ONE `res.write`. */
+export type ScriptStep = string | Buffer | { delayMs: number } | { destroy: true };
+
+export interface Script {
+	/** Default 200. */
+	status?: number;
+	/** Merged over a default content-type (text/event-stream for lke, application/json otherwise). */
+	headers?: Record<string, string>;
+	steps: ScriptStep[];
+	/** Default true: end the response after the steps; false keeps it open until the client leaves or close(). */
+	end?: boolean;
+}
+
+export interface Simulator {
+	/** http://127.0.0.1:PORT */
+	url: string;
+	port: number;
+	requests: RecordedRequest[];
+	/** FIFO: the next request on that route plays this script instead of the normal behaviour (still recorded). */
+	enqueue(route: RouteName, script: Script): void;
+	/** Sockets currently open. */
+	openConnections(): number;
+	/** Total TCP connections accepted since start/reset. */
+	connectionsOpened(): number;
+	/** Requests being answered right now (body received, response not closed), on one route or all. */
+	inFlight(route?: RouteName): number;
+	/** The most requests in flight at once since start/reset, on one route or all (for concurrency tests). */
+	peakInFlight(route?: RouteName): number;
+	/** How many LKE turns with exactly this content were answered through to the final bot reply (since start/reset). */
+	lkeAnswered(content: string): number;
+	/** Clears requests, queued scripts, counters (flaky/fail-once/answered, connectionsOpened) and tate conversations. */
+	reset(): void;
+	/** Destroys all sockets (even stalled ones), clears all timers and closes the server. */
+	close(): Promise<void>;
+}
