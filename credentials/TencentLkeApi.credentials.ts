@@ -34,7 +34,8 @@ export class TencentLkeApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'Tencent Cloud API secret key that belongs to the SecretId. Needed only for Get WS Token.',
+			description:
+				'Tencent Cloud API secret key that belongs to the SecretId. Needed only for Get WS Token. With both keys set, the credential test calls GetWsToken, which checks the keys and the AppKey together.',
 		},
 		{
 			displayName: 'Site',

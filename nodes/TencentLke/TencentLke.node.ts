@@ -1,6 +1,8 @@
 import {
-	NodeConnectionTypes,
+	type ICredentialTestFunctions,
+	type ICredentialsDecrypted,
 	type IExecuteFunctions,
+	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -23,9 +25,9 @@ export class TencentLke implements INodeType {
 		description: 'Chat with a Tencent Cloud LKE (ADP) agent application and get WebSocket tokens',
 		defaults: { name: 'Tencent LKE' },
 		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
+		inputs: ['main'],
 		outputs: outputsExpression,
-		credentials: [{ name: 'tencentLkeApi', required: true }],
+		credentials: [{ name: 'tencentLkeApi', required: true, testedBy: 'tencentLkeApiTest' }],
 		properties: [
 			{
 				displayName: 'Operation',
@@ -43,7 +45,7 @@ export class TencentLke implements INodeType {
 					{
 						name: 'Get WS Token',
 						value: 'getWsToken',
-						action: 'Get a WebSocket token',
+						action: 'Get a web socket token',
 						description: 'Get a one-time visitor token (Cloud API GetWsToken) for a web chat client',
 					},
 				],
@@ -51,6 +53,16 @@ export class TencentLke implements INodeType {
 			...chatProperties,
 			...getWsTokenProperties,
 		],
+	};
+
+	methods = {
+		credentialTest: {
+			// A TC3 signature cannot be written as a declarative test request, so the Test button runs this.
+			async tencentLkeApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+				const { testTencentLkeCredential } = await import('./executeGetWsToken');
+				return await testTencentLkeCredential(credential.data ?? {});
+			},
+		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

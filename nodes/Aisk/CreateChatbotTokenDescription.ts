@@ -1,0 +1,51 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+const showForCreateChatbotToken = { show: { operation: ['createChatbotToken'] } };
+
+export const createChatbotTokenProperties: INodeProperties[] = [
+	{
+		displayName: 'Chatbot ID',
+		name: 'chatbotId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '123e4567-e89b-12d3-a456-426614174000',
+		displayOptions: showForCreateChatbotToken,
+		description: 'The UUID of the AiSK chatbot the token is for',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: showForCreateChatbotToken,
+		options: [
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100 },
+				default: 1,
+				description: 'How many items are sent at once; the output keeps the input order',
+			},
+			{
+				displayName: 'Max Retries',
+				name: 'maxRetries',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 10 },
+				default: 2,
+				description:
+					'Retries on RESOURCE_EXHAUSTED, UNAVAILABLE, HTTP 429/502/503/504 and refused or dropped connections, after the wait the server asks for',
+			},
+			{
+				displayName: 'Timeout (Ms)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30000,
+				description: 'Longest time for the whole call, retries included',
+			},
+		],
+	},
+];

@@ -1,0 +1,417 @@
+import type { IConnections, IDataObject, INode } from 'n8n-workflow';
+import { TateATateApi } from '../credentials/TateATateApi.credentials';
+import { AgentChatError } from '../nodes/shared/errors';
+import { buildTateSendRequest, sendTateMessage, type TateSendInput } from '../nodes/TateATate/executeSendMessage';
+import { buildTateAuthorization } from '../nodes/TateATate/tateAuthorization';
+import { TateStreamAggregator, parseTateJsonAnswer, tateHttpError, tateObjectFrom } from '../nodes/TateATate/tateResponse';
+import { TateATate } from '../nodes/TateATate/TateATate.node';
+import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
+import { SIMULATOR_DEFAULTS, startSimulator, tateReplyFor, type Simulator } from './simulator';
+
+const NODE_TYPE = 'n8n-nodes-agent-chat.tateATate';
+const SECRET = SIMULATOR_DEFAULTS.tateSecretKey;
+const BOT = 'a1cc0e70-6264-49bd-9356-a2da46849dae';
+
+let sim: Simulator;
+beforeAll(async () => {
+	sim = await startSimulator();
+});
+afterAll(async () => {
+	await sim.close();
+});
+beforeEach(() => sim.reset());
+
+function credentials(overrides: IDataObject = {}): IDataObject {
+	return { secretKey: SECRET, baseUrl: `${sim.url}/im`, ...overrides };
+}
+
+function tateNode(parameters: IDataObject = {}, extra: Partial<INode> = {}): INode {
+	return {
+		id: `tate-${extra.name ?? 'Tate'}`,
+		name: 'Tate',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [200, 0],
+		parameters: { operation: 'sendMessage', botId: BOT, ...parameters },
+		...extra,
+	} as INode;
+}
+
+async function run(
+	nodes: INode[],
+	options: { credentials?: IDataObject; inputItems?: IDataObject[] } = {},
+): Promise<WorkflowRunResult> {
+	const all = [manualTriggerNode('Start'), ...nodes];
+	const connections: IConnections = {};
+	for (let i = 0; i < all.length - 1; i++) {
+		connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return await runWorkflow({
+		nodeTypes: { [NODE_TYPE]: new TateATate() },
+		credentialTypes: { tateATateApi: new TateATateApi() },
+		credentials: { tateATateApi: (options.credentials ?? credentials()) as never },
+		inputItems: options.inputItems ?? [{ chatInput: 'Hello' }],
+		workflow: { nodes: all, connections },
+	});
+}
+
+function decodeAuthorization(value: unknown): { timestamp: number; secretKey: string; signature: string; alg: string } {
+	return JSON.parse(Buffer.from(String(value), 'base64').toString('utf8'));
+}
+
+/** The secret, every Authorization value sent (base64), and the decoded secret: in no output, error or log. */
+function expectNoSecrets(result: WorkflowRunResult, nodeNames = ['Tate'], extra: string[] = []): void {
+	const authorizations = sim.requests.map((request) => String(request.headers.authorization ?? '')).filter(Boolean);
+	const decoded = authorizations.map((value) => decodeAuthorization(value).secretKey);
+	const secrets = [SECRET, ...authorizations, ...decoded, ...extra];
+	const texts = [JSON.stringify(result.logs)];
+	for (const name of nodeNames) {
+		texts.push(JSON.stringify(result.run.data.resultData.runData[name] ?? []));
+		const error = result.errorOf(name);
+		if (error) texts.push(error.message, String(error.description ?? ''), JSON.stringify(error));
+	}
+	for (const secret of secrets) for (const text of texts) expect(text).not.toContain(secret);
+}
+
+const OBJECT_KEYS = [
+	'conversationId', 'dialogTitle', 'isFinal', 'msgContent', 'msgDeveloperInfo', 'msgId', 'msgSource', 'msgType',
+	'parentMsgId', 'predictQuestion', 'reply', 'timestamp',
+];
+
+describe('tate-a-tate pure modules', () => {
+	test('Authorization: base64 of {timestamp, secretKey, signature = secretKey, alg simple}', () => {
+		const value = buildTateAuthorization('k-123', 1_716_884_882_999);
+		expect(Buffer.from(value, 'base64').toString('utf8')).toBe('{"timestamp":1716884882,"secretKey":"k-123","signature":"k-123","alg":"simple"}');
+		expect(buildTateAuthorization('k-123', 1_716_884_890_000)).not.toBe(value);
+	});
+
+	test('envelope and bare object; a failure envelope is a vendor error with code and message', () => {
+		const object = { msgId: '2', msgContent: 'Hi', isFinal: 1 };
+		expect(tateObjectFrom({ success: true, message: 'OK', object, code: '1' })).toEqual(object);
+		expect(tateObjectFrom(object)).toEqual(object);
+		expect(parseTateJsonAnswer(JSON.stringify({ success: true, object }))).toEqual({ ...object, reply: 'Hi' });
+		try {
+			tateObjectFrom({ success: false, message: 'Quota used up', object: null, code: 'E42', request_id: 'rid-1' });
+			throw new Error('no error');
+		} catch (error) {
+			expect(error).toBeInstanceOf(AgentChatError);
+			expect((error as AgentChatError).message).toBe('tate-a-tate error E42: Quota used up');
+			expect((error as AgentChatError).code).toBe('E42');
+			expect((error as AgentChatError).description).toContain('rid-1');
+		}
+		expect(() => tateObjectFrom({ success: true, object: null, code: '1' })).toThrow(/without a message object/);
+	});
+
+	test('HTTP errors: envelope code and message with the documented meaning; otherwise the status', () => {
+		const unauthorized = tateHttpError(401, JSON.stringify({ success: false, message: 'Unauthorized: timestamp expired', object: null, code: '401' }));
+		expect(unauthorized.message).toBe('tate-a-tate error 401 (Unauthorized): Unauthorized: timestamp expired');
+		expect(unauthorized.description).toMatch(/Secret Key.*clock/);
+		expect(unauthorized.retryable).toBe(false);
+		const busy = tateHttpError(503, 'Service Unavailable', '2');
+		expect(busy.kind).toBe('http');
+		expect(busy.retryable).toBe(true);
+		expect(busy.retryAfterMs).toBe(2000);
+	});
+
+	test('stream aggregation: cumulative lines replace, delta lines append, envelope or bare, until isFinal 1', () => {
+		const line = (msgContent: string, isFinal: number, bare = false) => {
+			const object = { msgId: '9', msgContent, isFinal, conversationId: 'c1' };
+			return JSON.stringify(bare ? object : { success: true, message: 'OK', object, code: '1' });
+		};
+		const cumulative = new TateStreamAggregator();
+		expect([line('你好', 0), line('你好，世', 0, true), line('你好，世界', 1)].map((data) => cumulative.accept(data))).toEqual(['你好', '，世', '界']);
+		expect(cumulative.isFinal).toBe(true);
+		expect(cumulative.result()).toEqual({ msgId: '9', msgContent: '你好，世界', reply: '你好，世界', isFinal: 1, conversationId: 'c1' });
+
+		const delta = new TateStreamAggregator();
+		expect([line('Hel', 0), line('lo ', 0), line('world', 1)].map((data) => delta.accept(data))).toEqual(['Hel', 'lo ', 'world']);
+		expect(delta.reply).toBe('Hello world');
+		expect(delta.accept('[DONE]')).toBe('');
+
+		const failing = new TateStreamAggregator();
+		failing.accept(line('part', 0));
+		expect(() => failing.accept(JSON.stringify({ success: false, message: 'boom', code: '500' }))).toThrow('tate-a-tate error 500: boom');
+		expect(failing.partial()).toMatchObject({ reply: 'part', isFinal: 0 });
+	});
+
+	const input = (overrides: Partial<TateSendInput> = {}): TateSendInput => ({
+		botId: BOT,
+		msg: 'Hi',
+		conversationId: '',
+		parentMsgId: '0',
+		userAction: 'new',
+		reqModel: 'sync',
+		...overrides,
+	});
+
+	test('request body as documented', () => {
+		const request = buildTateSendRequest(input({ parentMsgId: 1704724844387651584n as unknown as string, userAction: 'edit' }), { secretKey: 's3cret', baseUrl: 'https://x.example/im/' });
+		expect(request.url).toBe('https://x.example/im/admin/v1/msg/send');
+		expect(request.body).toBe('{"conversationId":"","msg":"Hi","msgType":1,"parentMsgId":"1704724844387651584","reqModel":"sync","userAction":"edit"}');
+	});
+
+	test.each([
+		['edit', '0', 'parentMsgId'],
+		['retry', '000', 'parentMsgId'],
+		['new', 'abc', 'parentMsgId'],
+		['sideways', '0', 'userAction'],
+	])('userAction %s with parentMsgId %s: input error on %s', (userAction, parentMsgId, field) => {
+		expect(() => buildTateSendRequest(input({ userAction, parentMsgId }), { secretKey: 's' })).toThrow(`Invalid parameter '${field}'`);
+	});
+
+	test('botId, msg and reqModel are checked', () => {
+		expect(() => buildTateSendRequest(input({ botId: ' ' }), { secretKey: 's' })).toThrow("Invalid parameter 'botId'");
+		expect(() => buildTateSendRequest(input({ msg: '' }), { secretKey: 's' })).toThrow("Invalid parameter 'msg'");
+		expect(() => buildTateSendRequest(input({ reqModel: 'batch' }), { secretKey: 's' })).toThrow("Invalid parameter 'reqModel'");
+		expect(() => buildTateSendRequest(input(), { secretKey: '' })).toThrow("Invalid parameter 'secretKey'");
+	});
+});
+
+describe('tate-a-tate node in a workflow (simulator)', () => {
+	test('sync: the object fields as sent plus reply; Authorization and bot_id sent', async () => {
+		const result = await run([tateNode()]);
+		expect(result.run.status).toBe('success');
+		const [item] = result.outputOf('Tate');
+		expect(Object.keys(item.json).sort()).toEqual(OBJECT_KEYS);
+		const conversationId = String(item.json.conversationId);
+		expect(item.json.reply).toBe(tateReplyFor('Hello', 1, conversationId));
+		expect(item.json.msgContent).toBe(item.json.reply);
+		expect(item.json.isFinal).toBe(1);
+		expect(item.pairedItem).toEqual({ item: 0 });
+
+		const [request] = sim.requests;
+		expect(request.path).toBe('/im/admin/v1/msg/send');
+		expect(request.headers.bot_id).toBe(BOT);
+		const auth = decodeAuthorization(request.headers.authorization);
+		expect(auth).toEqual({ timestamp: expect.any(Number), secretKey: SECRET, signature: SECRET, alg: 'simple' });
+		expect(Math.abs(auth.timestamp - Date.now() / 1000)).toBeLessThan(10);
+		expect(request.json).toEqual({ conversationId: '', msg: 'Hello', msgType: 1, parentMsgId: '0', reqModel: 'sync', userAction: 'new' });
+		expectNoSecrets(result);
+	});
+
+	test.each([
+		['envelope, cumulative', 'Stream me'],
+		['bare objects', 'Stream me [stream-bare]'],
+		['delta lines', 'Stream me [stream-delta]'],
+		['a plain JSON answer', 'Stream me [stream-as-json]'],
+	])('stream (%s) gives the same output as sync', async (_label, msg) => {
+		const result = await run([
+			tateNode({ reqModel: 'sync' }, { name: 'Sync' }),
+			tateNode({ reqModel: 'stream', msg: '={{ $("Start").item.json.chatInput }}' }, { name: 'Stream' }),
+		], { inputItems: [{ chatInput: msg }] });
+		expect(result.run.status).toBe('success');
+		const sync = result.outputOf('Sync')[0].json;
+		const stream = result.outputOf('Stream')[0].json;
+		expect(Object.keys(stream).sort()).toEqual(Object.keys(sync).sort());
+		for (const json of [sync, stream]) {
+			expect(json.reply).toBe(tateReplyFor(msg, 1, String(json.conversationId)));
+			expect(json.msgContent).toBe(json.reply);
+			expect(json.isFinal).toBe(1);
+		}
+		const { conversationId: _c1, reply: _r1, msgContent: _m1, msgId: _i1, parentMsgId: _p1, timestamp: _t1, ...syncRest } = sync;
+		const { conversationId: _c2, reply: _r2, msgContent: _m2, msgId: _i2, parentMsgId: _p2, timestamp: _t2, ...streamRest } = stream;
+		expect(streamRest).toEqual(syncRest);
+		expect(sim.requests[1].json.reqModel).toBe('stream');
+		expectNoSecrets(result, ['Sync', 'Stream']);
+	});
+
+	test('the conversationId of turn 1 passed to the next node gives turn 2', async () => {
+		const result = await run([
+			tateNode({ msg: 'first' }, { name: 'Turn1' }),
+			tateNode({ msg: 'second', conversationId: '={{ $json.conversationId }}', reqModel: 'stream' }, { name: 'Turn2' }),
+		]);
+		expect(result.run.status).toBe('success');
+		const first = result.outputOf('Turn1')[0].json;
+		const second = result.outputOf('Turn2')[0].json;
+		expect(second.conversationId).toBe(first.conversationId);
+		expect(first.reply).toBe(tateReplyFor('first', 1, String(first.conversationId)));
+		expect(second.reply).toBe(tateReplyFor('second', 2, String(first.conversationId)));
+		expect(sim.requests[1].json.conversationId).toBe(first.conversationId);
+	});
+
+	test('retry of a message: userAction retry with its msgId', async () => {
+		const result = await run([
+			tateNode({ msg: 'question' }, { name: 'Ask' }),
+			tateNode({ msg: 'question', conversationId: '={{ $json.conversationId }}', userAction: 'retry', parentMsgId: '={{ $json.msgId }}' }, { name: 'Again' }),
+		]);
+		expect(result.run.status).toBe('success');
+		const asked = result.outputOf('Ask')[0].json;
+		expect(sim.requests[1].json).toMatchObject({ userAction: 'retry', parentMsgId: asked.msgId });
+		expect(result.outputOf('Again')[0].json.reply).toBe(tateReplyFor('question', 1, String(asked.conversationId), 'retry'));
+	});
+
+	test('success:false fails the item with a NodeApiError carrying code and message', async () => {
+		const result = await run([tateNode({ msg: 'please [fail:E1001]' })]);
+		expect(result.run.status).toBe('error');
+		const error = result.errorOf('Tate')!;
+		expect(error.name).toBe('NodeApiError');
+		expect(error.message).toBe('tate-a-tate error E1001: Simulated failure E1001');
+		expect(String(error.description)).toMatch(/request_id: [0-9a-f]{32}/);
+		expect(sim.requests).toHaveLength(1);
+		expectNoSecrets(result);
+	});
+
+	test('401 (wrong secret key): code, meaning and a hint about the key and the clock; not retried', async () => {
+		const result = await run([tateNode()], { credentials: credentials({ secretKey: 'wrong-tate-secret' }) });
+		const error = result.errorOf('Tate')!;
+		expect(error.name).toBe('NodeApiError');
+		expect(error.message).toBe('tate-a-tate error 401: Unauthorized');
+		expect(String(error.description)).toMatch(/HTTP 401\. Check the Secret Key .* clock/);
+		expect(sim.requests).toHaveLength(1);
+		expectNoSecrets(result, ['Tate'], ['wrong-tate-secret']);
+	});
+
+	test.each([
+		[404, /^tate-a-tate error 404 \(Not Found\): Simulated HTTP 404$/],
+		[500, /^tate-a-tate error 500: Simulated HTTP 500$/],
+	])('HTTP %i fails the item', async (status, message) => {
+		const result = await run([tateNode({ msg: `x [http:${status}]`, options: { maxRetries: 0 } })]);
+		const error = result.errorOf('Tate')!;
+		expect(error.name).toBe('NodeApiError');
+		expect(error.message).toMatch(message);
+		expect((error as { httpCode?: string }).httpCode).toBe(String(status));
+	});
+
+	test('a non-JSON 502: reported by HTTP status', async () => {
+		sim.enqueue('tate', { status: 502, headers: { 'content-type': 'text/html' }, steps: ['<html><h1>502 Bad Gateway</h1></html>'] });
+		const result = await run([tateNode({ options: { maxRetries: 0 } })]);
+		expect(result.errorOf('Tate')?.message).toBe('tate-a-tate answered HTTP 502: 502 Bad Gateway');
+	});
+
+	test('503 then success: retried with a fresh Authorization (a later timestamp)', async () => {
+		sim.enqueue('tate', {
+			status: 503,
+			headers: { 'retry-after': '1' },
+			steps: [JSON.stringify({ success: false, message: 'busy', object: null, code: '503' })],
+		});
+		const result = await run([tateNode({ reqModel: 'stream' })]);
+		expect(result.run.status).toBe('success');
+		expect(sim.requests).toHaveLength(2);
+		const [first, second] = sim.requests.map((request) => decodeAuthorization(request.headers.authorization));
+		expect(second.timestamp).toBeGreaterThan(first.timestamp);
+		expect(sim.requests[1].headers.authorization).not.toBe(sim.requests[0].headers.authorization);
+		expect(result.logs.some((log) => log.message.startsWith('tate-a-tate: retry 1 of item 0'))).toBe(true);
+		expectNoSecrets(result);
+	});
+
+	test('the Authorization is rebuilt from the clock for every attempt', async () => {
+		sim.enqueue('tate', { status: 503, headers: { 'retry-after': '0' }, steps: ['{}'] });
+		let clock = Date.now();
+		const request = buildTateSendRequest(
+			{ botId: BOT, msg: 'Hi', conversationId: '', parentMsgId: '0', userAction: 'new', reqModel: 'sync' },
+			credentials() as never,
+		);
+		const sent: string[] = [];
+		await sendTateMessage(request, { now: () => (clock += 5_000), onAuthorization: (value) => sent.push(value) });
+		expect(sent).toHaveLength(2);
+		expect(sent.map((value) => decodeAuthorization(value).timestamp)).toEqual([
+			decodeAuthorization(sim.requests[0].headers.authorization).timestamp,
+			decodeAuthorization(sim.requests[1].headers.authorization).timestamp,
+		]);
+		expect(decodeAuthorization(sent[1]).timestamp - decodeAuthorization(sent[0]).timestamp).toBe(5);
+	});
+
+	test('always 503: gives up after Max Retries', async () => {
+		const result = await run([tateNode({ msg: 'x [http:503]', options: { maxRetries: 1 } })]);
+		expect(result.errorOf('Tate')?.message).toMatch(/^tate-a-tate error 503: /);
+		expect(sim.requests).toHaveLength(2);
+	});
+
+	test('live deltas in stream mode add up to the reply (cumulative and delta lines)', async () => {
+		for (const msg of ['Live one', 'Live two [stream-delta]', 'Live three [stream-bare]']) {
+			const request = buildTateSendRequest(
+				{ botId: BOT, msg, conversationId: '', parentMsgId: '0', userAction: 'new', reqModel: 'stream' },
+				credentials() as never,
+			);
+			const deltas: string[] = [];
+			const result = await sendTateMessage(request, { onReplyDelta: (delta) => deltas.push(delta) });
+			expect(deltas.length).toBeGreaterThan(3);
+			expect(deltas.join('')).toBe(result.reply);
+			expect(result.reply).toBe(tateReplyFor(msg, 1, String(result.conversationId)));
+		}
+	});
+
+	test('in a streaming execution the node forwards the deltas (begin, items, end per item)', async () => {
+		const chunks: Array<{ type: string; itemIndex: number; content?: string }> = [];
+		const parameters: IDataObject = { operation: 'sendMessage', botId: BOT, msg: 'Live [stream-delta]', conversationId: '', parentMsgId: '0', userAction: 'new', reqModel: 'stream', options: {} };
+		const node = tateNode();
+		const context = {
+			getCredentials: async () => credentials(),
+			getNodeParameter: (name: string, _itemIndex: number, fallback?: unknown) => parameters[name] ?? fallback,
+			getInputData: () => [{ json: {} }],
+			continueOnFail: () => false,
+			getNode: () => node,
+			getExecutionCancelSignal: () => undefined,
+			logger: { info: () => undefined },
+			isStreaming: () => true,
+			sendChunk: (type: string, itemIndex: number, content?: string) => {
+				chunks.push({ type, itemIndex, content });
+			},
+		};
+		const [[item]] = await new TateATate().execute.call(context as never);
+		expect(chunks[0]).toEqual({ type: 'begin', itemIndex: 0, content: undefined });
+		expect(chunks[chunks.length - 1]).toEqual({ type: 'end', itemIndex: 0, content: undefined });
+		const items = chunks.filter((chunk) => chunk.type === 'item');
+		expect(items.length).toBeGreaterThan(3);
+		expect(items.map((chunk) => chunk.content).join('')).toBe(item.json.reply);
+	});
+
+	test('a stream that ends before isFinal 1: INCOMPLETE_STREAM, the text so far kept under Continue On Fail', async () => {
+		const line = (msgContent: string) => `data:${JSON.stringify({ success: true, message: 'OK', object: { msgId: '7', msgContent, isFinal: 0, conversationId: 'c' }, code: '1' })}\n\n`;
+		sim.enqueue('tate', { headers: { 'content-type': 'text/event-stream' }, steps: [line('Half'), line('Half an answer')] });
+		const result = await run([tateNode({ reqModel: 'stream' }, { continueOnFail: true })]);
+		expect(result.run.status).toBe('success');
+		expect(result.outputOf('Tate')[0].json).toMatchObject({ code: 'INCOMPLETE_STREAM', reply: 'Half an answer', isFinal: 0, msgId: '7' });
+		expect(sim.requests).toHaveLength(1);
+	});
+
+	test.each([
+		['edit', '0'],
+		['retry', '0'],
+	])('userAction %s with parentMsgId %s fails before any request', async (userAction, parentMsgId) => {
+		const result = await run([tateNode({ userAction, parentMsgId })]);
+		expect(result.run.status).toBe('error');
+		const error = result.errorOf('Tate')!;
+		expect(error.name).toBe('NodeOperationError');
+		expect(error.message).toMatch(new RegExp(`^Invalid parameter 'parentMsgId': must not be 0 when User Action is ${userAction}`));
+		expect(sim.requests).toHaveLength(0);
+	});
+
+	test('Continue On Fail: failed items are {error, code, ...} with pairedItem, the others go on', async () => {
+		const result = await run([tateNode({ options: { maxRetries: 0 } }, { continueOnFail: true })], {
+			inputItems: [{ chatInput: 'one' }, { chatInput: '' }, { chatInput: 'three [fail:E9]' }, { chatInput: 'four [http:401]' }, { chatInput: 'five' }],
+		});
+		expect(result.run.status).toBe('success');
+		const items = result.outputOf('Tate');
+		expect(items.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
+		expect(items[0].json.reply).toBe(tateReplyFor('one', 1, String(items[0].json.conversationId)));
+		expect(items[1].json).toMatchObject({ code: 'INVALID_INPUT', error: expect.stringContaining("'msg'") });
+		expect(items[2].json).toMatchObject({ code: 'E9', error: 'tate-a-tate error E9: Simulated failure E9' });
+		expect(items[3].json).toMatchObject({ code: '401', httpStatus: 401, error: expect.stringMatching(/^tate-a-tate error 401/) });
+		expect(items[4].json.reply).toBe(tateReplyFor('five', 1, String(items[4].json.conversationId)));
+		expect(sim.requests).toHaveLength(4);
+		expectNoSecrets(result);
+	});
+});
+
+describe('tateATateApi credential test', () => {
+	const testFn = new TateATate().methods.credentialTest.tateATateApiTest;
+	const call = async (data: IDataObject) => await testFn.call({} as never, { id: '1', name: 'tate', type: 'tateATateApi', data: data as never });
+
+	test('the node declares it', () => {
+		expect(new TateATate().description.credentials).toEqual([{ name: 'tateATateApi', required: true, testedBy: 'tateATateApiTest' }]);
+	});
+
+	test('an accepted key: OK, and no message was sent', async () => {
+		await expect(call(credentials())).resolves.toMatchObject({ status: 'OK' });
+		expect(sim.requests).toHaveLength(1);
+		expect(sim.requests[0].headers.bot_id).toBeUndefined();
+	});
+
+	test('a refused key: Error with 401, the key not shown', async () => {
+		const result = await call(credentials({ secretKey: 'wrong-tate-secret' }));
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/tate-a-tate error 401/);
+		expect(result.message).not.toContain('wrong-tate-secret');
+	});
+});
