@@ -1,4 +1,4 @@
-import type { IConnections, IDataObject, INode } from 'n8n-workflow';
+import type { IConnections, IDataObject, INode, INodeParameters } from 'n8n-workflow';
 import { TencentLkeApi } from '../credentials/TencentLkeApi.credentials';
 import { TencentLke } from '../nodes/TencentLke/TencentLke.node';
 import { manualTriggerNode, runWorkflow, MANUAL_TRIGGER_TYPE, type WorkflowRunResult } from './helpers/workflowRunner';
@@ -38,7 +38,7 @@ function chatNode(parameters: IDataObject, settings: Partial<INode> = {}): INode
 		type: NODE_TYPE,
 		typeVersion: 1,
 		position: [200, 0],
-		parameters,
+		parameters: parameters as INodeParameters,
 		credentials: { tencentLkeApi: { id: '1', name: 'LKE test' } },
 		...settings,
 	};
