@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { AgentChatError, asAgentChatError, inputError, redactSecrets } from '../shared/errors';
 import { readConcurrency, runPerItem } from '../shared/itemRunner';
-import { nextWaitMs, sleep } from '../shared/retry';
+import { withRetries } from '../shared/retry';
 import { headerValue, readBodyText, sendHttpRequest } from '../shared/transport';
 import { UUID_PATTERN, checkBaseUrl, checkIntegerOption } from '../shared/validation';
 import { aiskErrorFromResponse } from './aiskErrors';
@@ -110,31 +110,17 @@ async function attemptOnce(request: AiskTokenRequest, budgetMs: number, signal?:
  * refused or reset connections, after the server's wait (Retry-After or ErrorInfo wait_sec) when it gives one.
  */
 export async function createChatbotToken(request: AiskTokenRequest, options: AiskCallOptions = {}): Promise<{ token: string; chatbotId: string }> {
-	const deadline = Date.now() + request.timeoutMs;
-	for (let attempt = 0; ; attempt++) {
-		try {
-			const body = await attemptOnce(request, Math.max(1, deadline - Date.now()), options.signal);
-			if (typeof body.token !== 'string' || body.token === '') {
-				throw new AgentChatError('AiSK answered without a token', {
-					kind: 'protocol',
-					code: 'UNEXPECTED_RESPONSE',
-					description: `The answer had the fields: ${Object.keys(body).join(', ') || 'none'}.`,
-				});
-			}
-			return { token: body.token, chatbotId: request.chatbotId };
-		} catch (error) {
-			const failure = asAgentChatError(error);
-			if (!failure.retryable || attempt >= request.maxRetries || options.signal?.aborted) throw failure;
-			const waitMs = nextWaitMs(attempt, failure.retryAfterMs, options.random);
-			if (Date.now() + waitMs >= deadline) throw failure;
-			options.onRetry?.({ attempt: attempt + 1, waitMs, code: failure.code });
-			try {
-				await sleep(waitMs, options.signal);
-			} catch {
-				throw failure;
-			}
+	return await withRetries({ ...options, maxRetries: request.maxRetries, timeoutMs: request.timeoutMs }, async (budgetMs) => {
+		const body = await attemptOnce(request, budgetMs, options.signal);
+		if (typeof body.token !== 'string' || body.token === '') {
+			throw new AgentChatError('AiSK answered without a token', {
+				kind: 'protocol',
+				code: 'UNEXPECTED_RESPONSE',
+				description: `The answer had the fields: ${Object.keys(body).join(', ') || 'none'}.`,
+			});
 		}
-	}
+		return { token: body.token, chatbotId: request.chatbotId };
+	});
 }
 
 export async function executeCreateChatbotToken(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -8,7 +8,7 @@ import type {
 import { AgentChatError, asAgentChatError, inputError, redactSecrets } from '../shared/errors';
 import { readConcurrency, runPerItem } from '../shared/itemRunner';
 import { liveStreamFor } from '../shared/liveStream';
-import { nextWaitMs, sleep } from '../shared/retry';
+import { withRetries } from '../shared/retry';
 import { SseFormatError, readSseEvents } from '../shared/sseReader';
 import { headerValue, readBodyText, sendHttpRequest, type HttpExchange } from '../shared/transport';
 import { checkBaseUrl, checkIntegerOption } from '../shared/validation';
@@ -117,26 +117,17 @@ export interface TateSendOptions {
  * text has arrived. The Authorization is rebuilt from the current time for every attempt.
  */
 export async function sendTateMessage(request: TateSendRequest, options: TateSendOptions = {}): Promise<IDataObject> {
-	const deadline = Date.now() + request.timeoutMs;
-	for (let attempt = 0; ; attempt++) {
+	return await withRetries({ ...options, maxRetries: request.maxRetries, timeoutMs: request.timeoutMs }, async (budgetMs) => {
 		const aggregator = new TateStreamAggregator();
 		try {
-			return await attemptOnce(request, aggregator, Math.max(1, deadline - Date.now()), options);
+			return await attemptOnce(request, aggregator, budgetMs, options);
 		} catch (error) {
 			const failure = asAgentChatError(error);
 			failure.partial = aggregator.partial();
-			const mayRetry = failure.retryable && !aggregator.hasContent && attempt < request.maxRetries && !options.signal?.aborted;
-			if (!mayRetry) throw failure;
-			const waitMs = nextWaitMs(attempt, failure.retryAfterMs, options.random);
-			if (Date.now() + waitMs >= deadline) throw failure;
-			options.onRetry?.({ attempt: attempt + 1, waitMs, code: failure.code });
-			try {
-				await sleep(waitMs, options.signal);
-			} catch {
-				throw failure;
-			}
+			if (aggregator.hasContent) failure.retryable = false;
+			throw failure;
 		}
-	}
+	});
 }
 
 async function attemptOnce(

@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { AgentChatError, asAgentChatError, redactSecrets } from '../shared/errors';
 import { readConcurrency, runPerItem } from '../shared/itemRunner';
-import { nextWaitMs, sleep } from '../shared/retry';
+import { withRetries } from '../shared/retry';
 import { headerValue, readBodyText, sendHttpRequest } from '../shared/transport';
 import { buildCloudApiRequest, parseCloudApiResponse, planGetWsToken, type GetWsTokenPlan } from './lkeCloudApi';
 import { lkeSecrets } from './lkeSecrets';
@@ -32,41 +32,26 @@ const CLOUD_API_ANSWER_MAX_BYTES = 1024 * 1024;
  * codes RequestLimitExceeded(.*) and InternalError, within the plan's timeout.
  */
 export async function callGetWsToken(plan: GetWsTokenPlan, options: CloudApiCallOptions = {}): Promise<IDataObject> {
-	const deadline = Date.now() + plan.timeoutMs;
 	const now = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
-	for (let attempt = 0; ; attempt++) {
+	return await withRetries({ ...options, maxRetries: plan.maxRetries, timeoutMs: plan.timeoutMs }, async (budgetMs) => {
+		const request = buildCloudApiRequest(plan, now());
+		options.onAuthorization?.(request.authorization);
+		const exchange = await sendHttpRequest({
+			url: request.url,
+			method: 'POST',
+			headers: request.headers,
+			body: request.body,
+			idleTimeoutMs: budgetMs,
+			totalTimeoutMs: budgetMs,
+			signal: options.signal,
+		});
 		try {
-			const request = buildCloudApiRequest(plan, now());
-			options.onAuthorization?.(request.authorization);
-			const budgetMs = Math.max(1, deadline - Date.now());
-			const exchange = await sendHttpRequest({
-				url: request.url,
-				method: 'POST',
-				headers: request.headers,
-				body: request.body,
-				idleTimeoutMs: budgetMs,
-				totalTimeoutMs: budgetMs,
-				signal: options.signal,
-			});
-			try {
-				const text = await readBodyText(exchange, CLOUD_API_ANSWER_MAX_BYTES);
-				return parseCloudApiResponse(exchange.statusCode, text, headerValue(exchange.headers, 'retry-after'));
-			} finally {
-				exchange.finish();
-			}
-		} catch (error) {
-			const failure = asAgentChatError(error);
-			if (!failure.retryable || attempt >= plan.maxRetries || options.signal?.aborted) throw failure;
-			const waitMs = nextWaitMs(attempt, failure.retryAfterMs, options.random);
-			if (Date.now() + waitMs >= deadline) throw failure;
-			options.onRetry?.({ attempt: attempt + 1, waitMs, code: failure.code });
-			try {
-				await sleep(waitMs, options.signal);
-			} catch {
-				throw failure;
-			}
+			const text = await readBodyText(exchange, CLOUD_API_ANSWER_MAX_BYTES);
+			return parseCloudApiResponse(exchange.statusCode, text, headerValue(exchange.headers, 'retry-after'));
+		} finally {
+			exchange.finish();
 		}
-	}
+	});
 }
 
 export function defaultVisitorBizId(workflowId: string | undefined): string {

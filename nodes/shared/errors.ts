@@ -26,7 +26,8 @@ export class AgentChatError extends Error {
 	readonly code: string | number;
 	readonly description?: string;
 	readonly httpStatus?: number;
-	readonly retryable: boolean;
+	/** Cleared by an attempt once a retry could duplicate or lose what already arrived. */
+	retryable: boolean;
 	readonly retryAfterMs?: number;
 	readonly field?: string;
 	/** What arrived before the failure (a chat's reply so far), kept for the failed item. */

@@ -1,3 +1,5 @@
+import { asAgentChatError } from './errors';
+
 /** Backoff between attempts: exponential with full jitter, the first wait at most one second. */
 
 export const FIRST_BACKOFF_MS = 1_000;
@@ -37,4 +39,38 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 		}, ms);
 		signal?.addEventListener('abort', onAbort, { once: true });
 	});
+}
+
+export interface RetryPolicy {
+	maxRetries: number;
+	/** Budget for all attempts and waits together. */
+	timeoutMs: number;
+	signal?: AbortSignal;
+	random?: () => number;
+	onRetry?: (info: { attempt: number; waitMs: number; code: string | number }) => void;
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails with a non-retryable error, runs out of retries, or the
+ * next wait would pass the deadline. Each attempt gets what is left of the budget. An attempt marks
+ * its failure not retryable when sending again could duplicate or lose what already arrived.
+ */
+export async function withRetries<T>(policy: RetryPolicy, attempt: (budgetMs: number) => Promise<T>): Promise<T> {
+	const deadline = Date.now() + policy.timeoutMs;
+	for (let retryIndex = 0; ; retryIndex++) {
+		try {
+			return await attempt(Math.max(1, deadline - Date.now()));
+		} catch (error) {
+			const failure = asAgentChatError(error);
+			if (!failure.retryable || retryIndex >= policy.maxRetries || policy.signal?.aborted) throw failure;
+			const waitMs = nextWaitMs(retryIndex, failure.retryAfterMs, policy.random);
+			if (Date.now() + waitMs >= deadline) throw failure;
+			policy.onRetry?.({ attempt: retryIndex + 1, waitMs, code: failure.code });
+			try {
+				await sleep(waitMs, policy.signal);
+			} catch {
+				throw failure;
+			}
+		}
+	}
 }
