@@ -1,4 +1,5 @@
 import {
+	NodeConnectionTypes,
 	type ICredentialTestFunctions,
 	type ICredentialsDecrypted,
 	type IExecuteFunctions,
@@ -20,8 +21,8 @@ export class Aisk implements INodeType {
 		description: 'Create chatbot tokens for BlendVision One AiSK chatbots',
 		defaults: { name: 'AiSK' },
 		usableAsTool: true,
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'aiskApi', required: true, testedBy: 'aiskApiTest' }],
 		properties: [
 			{

@@ -1,4 +1,5 @@
 import {
+	NodeConnectionTypes,
 	type ICredentialTestFunctions,
 	type ICredentialsDecrypted,
 	type IExecuteFunctions,
@@ -20,8 +21,8 @@ export class TateATate implements INodeType {
 		description: 'Send messages to a tate-a-tate agent published as an API service',
 		defaults: { name: 'tate-a-tate' },
 		usableAsTool: true,
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'tateATateApi', required: true, testedBy: 'tateATateApiTest' }],
 		properties: [
 			{

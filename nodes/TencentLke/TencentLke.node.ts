@@ -1,4 +1,5 @@
 import {
+	NodeConnectionTypes,
 	type ICredentialTestFunctions,
 	type ICredentialsDecrypted,
 	type IExecuteFunctions,
@@ -25,7 +26,7 @@ export class TencentLke implements INodeType {
 		description: 'Chat with a Tencent Cloud LKE (ADP) agent application and get WebSocket tokens',
 		defaults: { name: 'Tencent LKE' },
 		usableAsTool: true,
-		inputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
 		outputs: outputsExpression,
 		credentials: [{ name: 'tencentLkeApi', required: true, testedBy: 'tencentLkeApiTest' }],
 		properties: [
