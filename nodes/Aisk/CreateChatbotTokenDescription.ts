@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { concurrencyOption, maxRetriesOption, timeoutOption } from '../shared/commonOptions';
 
 const showForCreateChatbotToken = { show: { operation: ['createChatbotToken'] } };
 
@@ -21,31 +22,9 @@ export const createChatbotTokenProperties: INodeProperties[] = [
 		default: {},
 		displayOptions: showForCreateChatbotToken,
 		options: [
-			{
-				displayName: 'Concurrency',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 100 },
-				default: 1,
-				description: 'How many items are sent at once; the output keeps the input order',
-			},
-			{
-				displayName: 'Max Retries',
-				name: 'maxRetries',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 10 },
-				default: 2,
-				description:
-					'Retries on RESOURCE_EXHAUSTED, UNAVAILABLE, HTTP 429/502/503/504 and refused or dropped connections, after the wait the server asks for',
-			},
-			{
-				displayName: 'Timeout (Ms)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 30000,
-				description: 'Longest time for the whole call, retries included',
-			},
+			concurrencyOption('How many items are sent at once; the output keeps the input order'),
+			maxRetriesOption('Retries on RESOURCE_EXHAUSTED, UNAVAILABLE, HTTP 429/502/503/504 and refused or dropped connections, after the wait the server asks for'),
+			timeoutOption(30000, 'Longest time for the whole call, retries included'),
 		],
 	},
 ];

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { concurrencyOption, maxRetriesOption, timeoutOption } from '../shared/commonOptions';
 
 const showForSendMessage = { show: { operation: ['sendMessage'] } };
 
@@ -77,32 +78,9 @@ export const sendMessageProperties: INodeProperties[] = [
 		default: {},
 		displayOptions: showForSendMessage,
 		options: [
-			{
-				displayName: 'Concurrency',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 100 },
-				default: 1,
-				description:
-					'How many items are sent at once; the output keeps the input order. Keep 1 when items continue the same conversation.',
-			},
-			{
-				displayName: 'Max Retries',
-				name: 'maxRetries',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 10 },
-				default: 2,
-				description:
-					'Retries on HTTP 429/502/503/504 and refused or dropped connections, only while no reply text has arrived, with growing waits',
-			},
-			{
-				displayName: 'Timeout (Ms)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 300000,
-				description: 'Longest time for the whole message, retries included',
-			},
+			concurrencyOption('How many items are sent at once; the output keeps the input order. Keep 1 when items continue the same conversation.'),
+			maxRetriesOption('Retries on HTTP 429/502/503/504 and refused or dropped connections, only while no reply text has arrived, with growing waits'),
+			timeoutOption(300000, 'Longest time for the whole message, retries included'),
 		],
 	},
 ];

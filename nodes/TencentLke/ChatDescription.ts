@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { concurrencyOption, maxRetriesOption, timeoutOption } from '../shared/commonOptions';
 
 const showForChat = { show: { operation: ['chat'] } };
 
@@ -65,15 +66,7 @@ export const chatProperties: INodeProperties[] = [
 		default: {},
 		displayOptions: showForChat,
 		options: [
-			{
-				displayName: 'Concurrency',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 100 },
-				default: 1,
-				description:
-					'How many items are sent at once. Raise it for batches of independent questions (5–10 is usually safe); the output keeps the input order. Keep 1 when items continue the same session, and stay within the application\'s concurrency quota (error 460011 means it was exceeded).',
-			},
+			concurrencyOption('How many items are sent at once. Raise it for batches of independent questions (5–10 is usually safe); the output keeps the input order. Keep 1 when items continue the same session, and stay within the application\'s concurrency quota (error 460011 means it was exceeded).'),
 			{
 				displayName: 'Custom Variables',
 				name: 'customVariables',
@@ -118,15 +111,7 @@ export const chatProperties: INodeProperties[] = [
 				description:
 					'Whether the API sends only the new piece of text in each event. Off (cumulative): every event repeats the whole answer so far. The node\'s reply is the same either way; incremental uses far less bandwidth for long answers.',
 			},
-			{
-				displayName: 'Max Retries',
-				name: 'maxRetries',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 10 },
-				default: 2,
-				description:
-					'Retries on busy errors (460011, 460031, HTTP 429/502/503/504) and dropped connections, only while no answer text has arrived, with growing waits',
-			},
+			maxRetriesOption('Retries on busy errors (460011, 460031, HTTP 429/502/503/504) and dropped connections, only while no answer text has arrived, with growing waits'),
 			{
 				displayName: 'Model Name',
 				name: 'modelName',
@@ -174,14 +159,7 @@ export const chatProperties: INodeProperties[] = [
 				default: '',
 				description: 'A role prompt that replaces the application\'s for this turn (standard mode only)',
 			},
-			{
-				displayName: 'Timeout (Ms)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 600000,
-				description: 'Longest time for the whole turn, retries included',
-			},
+			timeoutOption(600000, 'Longest time for the whole turn, retries included'),
 			{
 				displayName: 'Workflow Status',
 				name: 'workflowStatus',

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { maxRetriesOption, timeoutOption } from '../shared/commonOptions';
 
 const showForGetWsToken = { show: { operation: ['getWsToken'] } };
 
@@ -27,23 +28,8 @@ export const getWsTokenProperties: INodeProperties[] = [
 		default: {},
 		displayOptions: showForGetWsToken,
 		options: [
-			{
-				displayName: 'Max Retries',
-				name: 'maxRetries',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 10 },
-				default: 2,
-				description:
-					'Retries on RequestLimitExceeded, InternalError, HTTP 429/502/503/504 and refused or dropped connections, with growing waits',
-			},
-			{
-				displayName: 'Timeout (Ms)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 30000,
-				description: 'Longest time for the whole call, retries included',
-			},
+			maxRetriesOption('Retries on RequestLimitExceeded, InternalError, HTTP 429/502/503/504 and refused or dropped connections, with growing waits'),
+			timeoutOption(30000, 'Longest time for the whole call, retries included'),
 		],
 	},
 ];

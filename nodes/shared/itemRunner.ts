@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { AgentChatError, asAgentChatError, failedItemJson, toNodeError } from './errors';
+import { MAX_CONCURRENCY } from './commonOptions';
 import { checkIntegerOption } from './validation';
 import { mapInOrder } from './orderedBatch';
 
@@ -30,8 +31,6 @@ export async function runPerItem<T>(
 		}
 	});
 }
-
-export const MAX_CONCURRENCY = 100;
 
 /** The Concurrency option, read once for the whole node (from the first item). */
 export function readConcurrency(context: IExecuteFunctions, secrets: readonly string[]): number {

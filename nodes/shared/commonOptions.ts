@@ -1,0 +1,39 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** The options every node offers, with the node's own words for what they mean there. Kept free of
+ * runtime imports: descriptions load at n8n start-up. */
+
+export const MAX_CONCURRENCY = 100;
+
+export function concurrencyOption(description: string): INodeProperties {
+	return {
+		displayName: 'Concurrency',
+		name: 'concurrency',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
+		default: 1,
+		description,
+	};
+}
+
+export function maxRetriesOption(description: string): INodeProperties {
+	return {
+		displayName: 'Max Retries',
+		name: 'maxRetries',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 10 },
+		default: 2,
+		description,
+	};
+}
+
+export function timeoutOption(defaultMs: number, description: string): INodeProperties {
+	return {
+		displayName: 'Timeout (Ms)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: defaultMs,
+		description,
+	};
+}
