@@ -40,7 +40,7 @@ export class TencentLke implements INodeType {
 					{
 						name: 'Chat',
 						value: 'chat',
-						action: 'Send a message and get the streamed answer',
+						action: 'Ask the agent a question and get its answer',
 						description: 'Send one message per item and wait for the whole streamed answer, with references and token statistics',
 					},
 					{
