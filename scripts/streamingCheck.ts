@@ -1,0 +1,343 @@
+/**
+ * Live streaming and AI-tool variants in a real n8n 2.x started with `n8n start`.
+ *
+ *   npm run test:streaming
+ *
+ * Packs this package, installs it into a fresh n8n 2.40.x instance (the cached host of
+ * scripts/n8nHost.ts), starts the vendor simulator, imports credentials pointing at it and two
+ * workflows (Webhook with "Respond: Streaming" → Tencent LKE chat; Webhook → tate-a-tate in
+ * stream mode), publishes them, starts `n8n start` and then:
+ *
+ *   1. POSTs a question to each webhook and reads the response body as it arrives. n8n writes one
+ *      JSON line per chunk ({"type":"begin"|"item"|"end","content",…,"metadata"}). Checks that
+ *      the first text chunk comes well before the end, that the `item` contents put together are
+ *      the whole answer, and that they are deltas (the LKE API sends cumulative text).
+ *   2. Sets up the owner account, reads /types/nodes.json and checks the `…Tool` variants that
+ *      n8n generates for `usableAsTool` nodes, and which of their parameters an AI Agent can fill
+ *      ("Let the model define this parameter" → $fromAI()).
+ *
+ * Prints the figures and `N passed, M failed`; exits non-zero when a check failed.
+ */
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { createInstance, ensureHost, packPackage, type Instance } from './n8nHost';
+import { setupOwner, startN8n, waitForWebhook, type RunningN8n } from './n8nServer';
+import { lkeAnswerFor, startSimulator, tateReplyFor, SIMULATOR_DEFAULTS, type Simulator } from '../test/simulator';
+
+const PKG = 'n8n-nodes-agent-chat';
+const LKE_PATH = 'agent-chat-stream';
+const TATE_PATH = 'agent-chat-stream-tate';
+
+let passed = 0;
+let failed = 0;
+
+function check(name: string, ok: boolean, detail = ''): void {
+	if (ok) passed++;
+	else failed++;
+	process.stdout.write(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? `  (${detail})` : ''}\n`);
+}
+
+function info(line: string): void {
+	process.stdout.write(`      ${line}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming webhook client
+
+interface Chunk {
+	at: number;
+	type: string;
+	content?: string;
+	nodeName?: string;
+	raw: any;
+}
+
+interface StreamResult {
+	status: number;
+	contentType: string;
+	chunks: Chunk[];
+	/** ms from the request to the first `item` chunk with text. */
+	firstItemMs: number;
+	/** ms from the request to the end of the response body. */
+	totalMs: number;
+	/** Arrival times (ms) of the network reads. */
+	readTimes: number[];
+	badLines: string[];
+	/** The whole body, for failure messages. */
+	body: string;
+}
+
+async function postStreaming(url: string, body: unknown): Promise<StreamResult> {
+	const started = performance.now();
+	const res = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	const chunks: Chunk[] = [];
+	const readTimes: number[] = [];
+	const badLines: string[] = [];
+	let firstItemMs = NaN;
+	let buffer = '';
+	let bodyText = '';
+	const decoder = new TextDecoder();
+	const takeLine = (line: string, at: number) => {
+		if (!line.trim()) return;
+		try {
+			const raw = JSON.parse(line);
+			const chunk: Chunk = { at, type: String(raw.type), content: raw.content, nodeName: raw.metadata?.nodeName, raw };
+			chunks.push(chunk);
+			if (chunk.type === 'item' && chunk.content && Number.isNaN(firstItemMs)) firstItemMs = at;
+		} catch {
+			badLines.push(line);
+		}
+	};
+	const reader = res.body!.getReader();
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		const at = performance.now() - started;
+		readTimes.push(at);
+		const text = decoder.decode(value, { stream: true });
+		buffer += text;
+		if (bodyText.length < 4000) bodyText += text;
+		let nl: number;
+		while ((nl = buffer.indexOf('\n')) >= 0) {
+			takeLine(buffer.slice(0, nl), at);
+			buffer = buffer.slice(nl + 1);
+		}
+	}
+	const totalMs = performance.now() - started;
+	buffer += decoder.decode();
+	takeLine(buffer, totalMs);
+	return { status: res.status, contentType: res.headers.get('content-type') ?? '', chunks, firstItemMs, totalMs, readTimes, badLines, body: bodyText };
+}
+
+function checkStream(
+	label: string,
+	nodeName: string,
+	r: StreamResult,
+	expected: string | ((text: string) => string | null),
+	checkTiming = true,
+): void {
+	check(`${label}: HTTP 200, JSON lines`, r.status === 200 && r.badLines.length === 0, `status ${r.status}, ${r.contentType}, ${r.chunks.length} lines, ${r.badLines.length} not JSON${r.status === 200 ? '' : `: ${r.body.slice(0, 300)}`}`);
+	const mine = r.chunks.filter((c) => c.nodeName === nodeName);
+	const types = mine.map((c) => c.type);
+	const items = mine.filter((c) => c.type === 'item').map((c) => c.content ?? '');
+	const text = items.join('');
+	info(`chunk types from "${nodeName}": ${summarizeTypes(types)}; other lines: ${r.chunks.length - mine.length}`);
+	info(`item chunks: ${items.map((s) => JSON.stringify(s)).join(' ')}`);
+	check(
+		`${label}: begin, items, end in order`,
+		types[0] === 'begin' && types[types.length - 1] === 'end' && types.slice(1, -1).every((t) => t === 'item') && items.length >= 5,
+		`${items.length} items`,
+	);
+	const want = typeof expected === 'string' ? expected : expected(text);
+	check(`${label}: items put together = the final reply`, want !== null && text === want, want === null ? `unexpected text ${JSON.stringify(text)}` : `${[...text].length} chars`);
+	let prefix = '';
+	let repeats = 0;
+	for (const item of items) {
+		if (prefix && item.startsWith(prefix)) repeats++;
+		prefix += item;
+	}
+	check(`${label}: chunks are deltas`, items.length > 1 && repeats === 0 && items.every((s) => s.length > 0), `${repeats} chunk(s) repeat the text before them`);
+	const ratio = r.firstItemMs / r.totalMs;
+	info(`time to first text chunk ${r.firstItemMs.toFixed(0)} ms, to the end ${r.totalMs.toFixed(0)} ms (${(ratio * 100).toFixed(0)} %), ${r.readTimes.length} network reads`);
+	const itemTimes = mine.filter((c) => c.type === 'item').map((c) => c.at);
+	const distinctReads = new Set(itemTimes.map((t) => t.toFixed(1))).size;
+	if (!checkTiming) return;
+	check(`${label}: first text chunk arrives live (< 50 % of the total time)`, ratio < 0.5, `${(ratio * 100).toFixed(0)} %`);
+	check(`${label}: text chunks arrive spread over time, not in one burst`, items.length >= 5 && distinctReads >= 5, `${distinctReads} distinct arrival times for ${items.length} items`);
+}
+
+function summarizeTypes(types: string[]): string {
+	const out: string[] = [];
+	for (const t of types) {
+		const last = out[out.length - 1];
+		const m = last && /^(\w+)(?: x(\d+))?$/.exec(last);
+		if (m && m[1] === t) out[out.length - 1] = `${t} x${Number(m[2] ?? 1) + 1}`;
+		else out.push(t);
+	}
+	return out.join(', ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tool variants
+
+/** What the editor's "Let the model define this parameter" needs (n8n 2.40 editor: no noDataExpression, not options / credentialsSelect). */
+function fillableByModel(prop: any): boolean {
+	return !prop.noDataExpression && !['options', 'credentialsSelect', 'notice', 'hidden', 'callout'].includes(prop.type);
+}
+
+function checkTools(nodes: any[]): void {
+	const byName = new Map<string, any>();
+	for (const n of nodes) if (!byName.has(n.name)) byName.set(n.name, n);
+	const expectations: Array<{ base: string; fill: string[] }> = [
+		{ base: 'tencentLke', fill: ['content', 'sessionId', 'visitorBizId'] },
+		{ base: 'aisk', fill: ['chatbotId'] },
+		{ base: 'tateATate', fill: ['botId', 'msg', 'conversationId'] },
+	];
+	for (const { base, fill } of expectations) {
+		const baseName = `${PKG}.${base}`;
+		const toolName = `${baseName}Tool`;
+		const tool = byName.get(toolName);
+		check(`tool variant ${toolName} is loaded`, !!tool && !!byName.get(baseName), tool ? `"${tool.displayName}"` : 'missing');
+		if (!tool) continue;
+		const outputs = JSON.stringify(tool.outputs);
+		const codex = tool.codex ?? {};
+		const isAiTool =
+			Array.isArray(tool.inputs) && tool.inputs.length === 0 && outputs === JSON.stringify(['ai_tool']) && (codex.subcategories?.AI ?? []).includes('Tools');
+		check(`${toolName}: ai_tool output, no main input, listed under AI → Tools`, isAiTool, `inputs ${JSON.stringify(tool.inputs)}, outputs ${outputs}`);
+		const props: any[] = tool.properties ?? [];
+		const toolDesc = props.find((p) => p.name === 'toolDescription');
+		check(`${toolName}: has the Tool Description parameter`, !!toolDesc, toolDesc ? `default ${JSON.stringify(toolDesc.default)}` : 'missing');
+		const fillable = props.filter((p) => p.type !== 'collection' && fillableByModel(p)).map((p) => p.name);
+		const unique = [...new Set(fillable)];
+		info(`${base}Tool parameters the model can fill: ${unique.join(', ')}`);
+		check(`${toolName}: ${fill.join(', ')} can be left to the model ($fromAI)`, fill.every((f) => unique.includes(f)));
+		const credOk = (tool.credentials ?? []).length > 0;
+		check(`${toolName}: keeps its credential`, credOk, (tool.credentials ?? []).map((c: any) => c.name).join(', '));
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function workflows(lkeCredId: string, tateCredId: string): object[] {
+	const webhook = (pathName: string) => ({
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2.1,
+		position: [0, 0],
+		webhookId: randomUUID(),
+		parameters: { httpMethod: 'POST', path: pathName, responseMode: 'streaming', options: {} },
+	});
+	return [
+		{
+			name: 'Streaming check: Tencent LKE',
+			nodes: [
+				webhook(LKE_PATH),
+				{
+					name: 'Tencent LKE',
+					type: `${PKG}.tencentLke`,
+					typeVersion: 1,
+					position: [240, 0],
+					parameters: { operation: 'chat', content: '={{ $json.body.question }}', options: {} },
+					credentials: { tencentLkeApi: { id: lkeCredId, name: 'LKE simulator' } },
+				},
+			],
+			connections: { Webhook: { main: [[{ node: 'Tencent LKE', type: 'main', index: 0 }]] } },
+		},
+		{
+			name: 'Streaming check: tate-a-tate',
+			nodes: [
+				webhook(TATE_PATH),
+				{
+					name: 'tate-a-tate',
+					type: `${PKG}.tateATate`,
+					typeVersion: 1,
+					position: [240, 0],
+					parameters: { operation: 'sendMessage', botId: 'sim-bot', msg: '={{ $json.body.question }}', reqModel: 'stream', options: {} },
+					credentials: { tateATateApi: { id: tateCredId, name: 'tate simulator' } },
+				},
+			],
+			connections: { Webhook: { main: [[{ node: 'tate-a-tate', type: 'main', index: 0 }]] } },
+		},
+	];
+}
+
+async function main(): Promise<void> {
+	const repo = path.resolve(__dirname, '..', '..');
+	if (!fs.existsSync(path.join(repo, 'dist', 'nodes', 'TencentLke', 'TencentLke.node.js'))) {
+		throw new Error('dist/ is missing: run `npm run build` first (npm run test:streaming does)');
+	}
+	const host = await ensureHost('v2');
+	process.stdout.write(`n8n ${host.version} on ${host.nodePath}\n`);
+	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stream-pack-'));
+	let sim: Simulator | undefined;
+	let instance: Instance | undefined;
+	let n8n: RunningN8n | undefined;
+	try {
+		const tarball = await packPackage(repo, packDir);
+		sim = await startSimulator();
+		instance = await createInstance(host, { packageTarball: tarball });
+		const lkeCredId = 'streamLkeCred01';
+		const tateCredId = 'streamTateCred1';
+		await instance.importCredentials([
+			{
+				id: lkeCredId,
+				name: 'LKE simulator',
+				type: 'tencentLkeApi',
+				data: { appKey: SIMULATOR_DEFAULTS.lkeAppKey, site: 'custom', chatBaseUrl: sim.url, apiEndpoint: sim.url, region: 'ap-guangzhou' },
+			},
+			{ id: tateCredId, name: 'tate simulator', type: 'tateATateApi', data: { secretKey: SIMULATOR_DEFAULTS.tateSecretKey, baseUrl: `${sim.url}/im` } },
+		]);
+		const ids = await instance.importWorkflows(workflows(lkeCredId, tateCredId));
+		// n8n 2.x: an imported workflow is inactive; publishing makes its production webhook live.
+		for (const id of ids) {
+			const res = await instance.run(['publish:workflow', `--id=${id}`]);
+			if (res.exitCode !== 0) throw new Error(`publish:workflow --id=${id} failed:\n${res.stdout}\n${res.stderr}`);
+		}
+
+		const t0 = Date.now();
+		n8n = await startN8n(instance);
+		process.stdout.write(`n8n start ready at ${n8n.baseUrl} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+		for (const p of [LKE_PATH, TATE_PATH]) {
+			const waited = await waitForWebhook(n8n.baseUrl, p);
+			process.stdout.write(`webhook /webhook/${p} registered (${(waited / 1000).toFixed(1)} s after start-up)\n`);
+		}
+		process.stdout.write('\n');
+
+		// 1. Tencent LKE, streamed live through the Webhook. The first execution after start-up also
+		//    pays for n8n's and the node's lazy loading: its timing is shown, the second one is checked.
+		const coldQuestion = 'Is this the first run? [delay:150] [pieces:12]';
+		const cold = await postStreaming(`${n8n.baseUrl}/webhook/${LKE_PATH}`, { question: coldQuestion });
+		checkStream('Tencent LKE via Webhook, first run', 'Tencent LKE', cold, lkeAnswerFor(coldQuestion), false);
+		process.stdout.write('\n');
+		const question = 'How does live streaming work? [delay:150] [pieces:12]';
+		const lke = await postStreaming(`${n8n.baseUrl}/webhook/${LKE_PATH}`, { question });
+		checkStream('Tencent LKE via Webhook', 'Tencent LKE', lke, lkeAnswerFor(question));
+		const lkeReq = sim.requests.find((r) => r.route === 'lke');
+		check('Tencent LKE: the API was asked for cumulative events (incremental off)', !!lkeReq && lkeReq.json?.incremental !== true, `incremental ${JSON.stringify(lkeReq?.json?.incremental)}`);
+		process.stdout.write('\n');
+
+		// 2. tate-a-tate stream mode.
+		const msg = 'Stream this, please [delay:150]';
+		const tate = await postStreaming(`${n8n.baseUrl}/webhook/${TATE_PATH}`, { question: msg });
+		checkStream('tate-a-tate (reqModel stream) via Webhook', 'tate-a-tate', tate, (text) => {
+			const m = /^Turn 1 of conversation (\S+): /.exec(text);
+			return m ? tateReplyFor(msg, 1, m[1]) : null;
+		});
+		process.stdout.write('\n');
+
+		// 3. The AI tool variants.
+		const cookie = await setupOwner(n8n.baseUrl);
+		const res = await fetch(`${n8n.baseUrl}/types/nodes.json`, { headers: { cookie } });
+		check('GET /types/nodes.json as the owner', res.ok, `HTTP ${res.status}`);
+		if (res.ok) checkTools((await res.json()) as any[]);
+
+		const errors = n8n
+			.output()
+			.split('\n')
+			// n8n's calls to its own services (api.n8n.io) fail without internet access: not ours.
+			.filter((l) => /\b(error|unhandled)\b/i.test(l) && !/deprecat|api\.n8n\.io|ENOTFOUND/i.test(l));
+		check('n8n logged no errors', errors.length === 0, errors.slice(0, 3).join(' | '));
+		if (process.env.STREAMING_CHECK_DEBUG) process.stdout.write(`\n--- n8n output ---\n${n8n.output()}\n`);
+	} finally {
+		await n8n?.stop();
+		await sim?.close();
+		await instance?.dispose();
+		fs.rmSync(packDir, { recursive: true, force: true });
+	}
+}
+
+main()
+	.catch((e) => {
+		failed++;
+		process.stdout.write(`FAIL  ${e instanceof Error ? e.message : String(e)}\n`);
+	})
+	.finally(() => {
+		process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+		process.exitCode = failed === 0 ? 0 : 1;
+	});
