@@ -289,6 +289,19 @@ function folderSizeMb(dir: string): Promise<number | null> {
  * Runs a long command, printing a progress line every ~15 s (elapsed, node_modules size,
  * last output line). Output goes to <logFile>. Throws on a non-zero exit.
  */
+/**
+ * The environment for npm commands in a host folder: without the npm_config_* settings that
+ * `npm run` hands down from this project's .npmrc (ignore-scripts would make `npm rebuild sqlite3`
+ * build nothing, and skip Node 24's postinstall).
+ */
+function hostNpmEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+	const clean: NodeJS.ProcessEnv = {};
+	for (const [key, value] of Object.entries(env)) {
+		if (!/^npm_config_(ignore_scripts|legacy_peer_deps)$/i.test(key)) clean[key] = value;
+	}
+	return clean;
+}
+
 async function runStep(
 	title: string,
 	cmd: string,
@@ -313,7 +326,7 @@ async function runStep(
 	try {
 		const res = await runProcess(cmd, args, {
 			cwd: opts.cwd,
-			env: opts.env,
+			env: hostNpmEnv(opts.env),
 			maxCapture: 200_000,
 			onLine: (l) => {
 				last = l.trim();
