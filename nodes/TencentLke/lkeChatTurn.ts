@@ -1,10 +1,10 @@
 import { AgentChatError, asAgentChatError } from '../shared/errors';
 import { httpStatusError } from '../shared/httpErrors';
-import { nextWaitMs, sleep } from '../shared/retry';
-import { readSseEvents, type SseEvent } from '../shared/sseReader';
+import { withRetries } from '../shared/retry';
+import { readRawSseEvents, type RawSseEvent } from '../shared/sseByteReader';
 import { headerValue, readBodyText, sendHttpRequest, type HttpExchange } from '../shared/transport';
 import type { LkeChatRequest } from './lkeChatRequest';
-import { LkeTurnAggregator, lkeErrorFromEvent, parseLkeEvent, type LkeTurnResult } from './lkeEventAggregator';
+import { LkeEventReader, LkeTurnAggregator, lkeErrorFromEvent, type LkeTurnResult } from './lkeEventAggregator';
 
 /** One LKE dialog turn over SSE: request, stream, aggregation and retries. */
 
@@ -21,34 +21,23 @@ export interface LkeTurnOptions {
 }
 
 export async function runLkeChatTurn(request: LkeChatRequest, options: LkeTurnOptions = {}): Promise<LkeTurnResult> {
-	const deadline = Date.now() + request.timeoutMs;
 	const payload = JSON.stringify(request.body);
-	for (let attempt = 0; ; attempt++) {
+	const policy = { ...options, maxRetries: request.maxRetries, timeoutMs: request.timeoutMs };
+	return await withRetries(policy, async (budgetMs) => {
 		const aggregator = new LkeTurnAggregator(request.incremental, {
 			sessionId: request.sessionId,
 			requestId: request.requestId,
 		});
 		try {
-			return await runAttempt(request, payload, aggregator, Math.max(1, deadline - Date.now()), options);
+			return await runAttempt(request, payload, aggregator, budgetMs, options);
 		} catch (error) {
 			const failure = asAgentChatError(error);
 			failure.partial = { ...aggregator.result(), isFinal: false };
-			const mayRetry =
-				failure.retryable &&
-				!aggregator.hasBotContent &&
-				attempt < request.maxRetries &&
-				!options.signal?.aborted;
-			if (!mayRetry) throw failure;
-			const waitMs = nextWaitMs(attempt, failure.retryAfterMs, options.random);
-			if (Date.now() + waitMs >= deadline) throw failure;
-			options.onRetry?.({ attempt: attempt + 1, waitMs, code: failure.code });
-			try {
-				await sleep(waitMs, options.signal);
-			} catch {
-				throw failure;
-			}
+			// Sending again after part of the answer arrived could duplicate or lose text.
+			if (aggregator.hasBotContent) failure.retryable = false;
+			throw failure;
 		}
-	}
+	});
 }
 
 async function runAttempt(
@@ -92,10 +81,12 @@ async function runAttempt(
 }
 
 async function consumeStream(exchange: HttpExchange, aggregator: LkeTurnAggregator, options: LkeTurnOptions): Promise<void> {
-	const events = readSseEvents(exchange.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+	// Events stay bytes until read: long cumulative replies are parsed only where they are new.
+	const events = readRawSseEvents(exchange.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+	const reader = new LkeEventReader();
 	try {
 		for (;;) {
-			let next: IteratorResult<SseEvent>;
+			let next: IteratorResult<RawSseEvent>;
 			try {
 				next = aggregator.isFinal ? await nextWithin(events, AFTER_FINAL_GRACE_MS) : await events.next();
 			} catch (error) {
@@ -104,9 +95,9 @@ async function consumeStream(exchange: HttpExchange, aggregator: LkeTurnAggregat
 				throw exchange.classify(error);
 			}
 			if (next.done) return;
-			const event = parseLkeEvent(next.value);
-			if (!event) continue;
-			const delta = aggregator.accept(event);
+			const parsed = reader.read(next.value);
+			if (!parsed) continue;
+			const delta = aggregator.accept(parsed.event, parsed.hint);
 			if (delta && options.onReplyDelta) options.onReplyDelta(delta);
 		}
 	} finally {

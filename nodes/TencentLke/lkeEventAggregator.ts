@@ -1,5 +1,7 @@
+import { randomBytes } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 import { AgentChatError } from '../shared/errors';
+import type { RawSseEvent, SseData } from '../shared/sseByteReader';
 import type { SseEvent } from '../shared/sseReader';
 import { LKE_ERROR_HINTS, LKE_ERROR_MEANINGS, LKE_RETRYABLE_CODES } from './lkeErrorCodes';
 
@@ -41,12 +43,16 @@ interface ReplyRecord {
 }
 
 /** Parses one SSE event; undefined for a cut-off last event, which the turn then treats as missing. */
+const LKE_EVENT_TYPES = new Set(['reply', 'thought', 'reference', 'token_stat', 'error']);
+
 export function parseLkeEvent(sse: SseEvent): LkeEvent | undefined {
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(sse.data);
 	} catch {
 		if (sse.unterminated) return undefined;
+		// Unknown types are ignored whatever they carry (a gateway's `event:ping` / `data:ping`).
+		if (sse.event && !LKE_EVENT_TYPES.has(sse.event)) return undefined;
 		throw new AgentChatError(
 			`Tencent LKE sent an event whose data is not valid JSON (event "${sse.event ?? 'message'}", ${sse.data.length} characters)`,
 			{ kind: 'protocol', code: 'INVALID_EVENT' },
@@ -55,6 +61,188 @@ export function parseLkeEvent(sse: SseEvent): LkeEvent | undefined {
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { type: sse.event };
 	const event = parsed as LkeEvent;
 	return event.type === undefined ? { ...event, type: sse.event } : event;
+}
+
+/**
+ * A reply's content given as what it extends: `content === base + appended`. Lets the aggregator
+ * take the delta without comparing the whole answer so far.
+ */
+export interface LkeContentHint {
+	base: string;
+	appended: string;
+}
+
+export interface ParsedLkeEvent {
+	event: LkeEvent;
+	hint?: LkeContentHint;
+}
+
+const CONTENT_KEY = Buffer.from('"content":');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const CONTROL_CHARACTER = /[\u0000-\u001f]/;
+/** Below this, an event is simply decoded and parsed whole. */
+export const FAST_PARSE_MIN_BYTES = 2048;
+
+function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isContinuationByte(byte: number): boolean {
+	return byte >= 0x80 && byte <= 0xbf;
+}
+
+/** The first unescaped `"` at or after `from`, or -1. */
+function closingQuote(data: SseData, from: number): number {
+	for (let at = from; ; ) {
+		const quote = data.indexOf(QUOTE, at);
+		if (quote === -1) return -1;
+		let backslashes = 0;
+		while (data.byteAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+		if (backslashes % 2 === 0) return quote;
+		at = quote + 1;
+	}
+}
+
+/** Where an escape sequence cut short at the end of `text` begins, or text.length when none is. */
+function safeCut(text: string): number {
+	for (let at = text.length - 1; at >= 0 && at >= text.length - 6; at--) {
+		if (text.charCodeAt(at) !== BACKSLASH) continue;
+		let run = 1;
+		while (at - run >= 0 && text.charCodeAt(at - run) === BACKSLASH) run++;
+		if (run % 2 === 0) return text.length; // the last backslash closes a complete "\\"
+		const length = text.charCodeAt(at + 1) === 0x75 /* u */ ? 6 : 2;
+		return at + length > text.length ? at : text.length;
+	}
+	return text.length;
+}
+
+/**
+ * The JSON string body in bytes [start, end) as its value, parsed in small pieces cut between
+ * escape sequences; undefined when it is not a valid JSON string body. A long value is made one
+ * flat string at once (reading a character flattens it) while its pieces are still young: they
+ * die cheaply instead of being copied into the old generation one by one.
+ */
+function parseStringBody(data: SseData, start: number, end: number): string | undefined {
+	let value = '';
+	let carry = '';
+	const slices = data.textSlices(start, end);
+	const backslash = data.indexOf(BACKSLASH, start);
+	if (backslash === -1 || backslash >= end) {
+		// No escapes: the text is the value, provided it has no raw control character.
+		for (const slice of slices) {
+			if (CONTROL_CHARACTER.test(slice)) return undefined;
+			value += slice;
+		}
+		if (slices.length > 1) value.charCodeAt(0);
+		return value;
+	}
+	try {
+		for (const slice of slices) {
+			const text = carry + slice;
+			const cut = safeCut(text);
+			if (cut > 0) value += JSON.parse(`"${text.slice(0, cut)}"`) as string;
+			carry = text.slice(cut);
+		}
+		if (carry !== '') value += JSON.parse(`"${carry}"`) as string;
+	} catch {
+		return undefined;
+	}
+	if (slices.length > 1) value.charCodeAt(0);
+	return value;
+}
+
+/**
+ * Reads LKE events from raw SSE events, giving the same LkeEvent as parseLkeEvent on the decoded
+ * data. Long replies take a fast path: in cumulative mode every reply repeats the whole answer so
+ * far, so when a reply's content begins with the exact bytes of the previous long content, only
+ * the new bytes are decoded and parsed, and the event is parsed with its content cut out.
+ *
+ * Soundness: the bytes [p, q) taken for `payload.content` are checked by parsing the event with
+ * them replaced by two random markers; the markers must come back as exactly that content, which
+ * proves p and q are where the content string begins and ends (the markers cannot occur in the
+ * data by chance). The earlier bytes are a complete string body that was parsed before, and the
+ * new bytes start on a character boundary and parse on their own, so the content is the previous
+ * content followed by the new text. Anything else falls back to parsing the whole event.
+ */
+export class LkeEventReader {
+	/** The two markers as JSON string text, and what they parse to; made when first needed. */
+	private markers = '';
+	private markersValue = '';
+	private previousBody: SseData | undefined;
+	private previousContent = '';
+	/** How many events took the fast path (for tests and diagnostics). */
+	fastReads = 0;
+
+	read(raw: RawSseEvent): ParsedLkeEvent | undefined {
+		// Only replies are worth it (thought events carry a "content" key too, deeper down).
+		if (raw.data.length >= FAST_PARSE_MIN_BYTES && (raw.event === undefined || raw.event === 'reply')) {
+			const fast = this.readFast(raw);
+			if (fast) return fast;
+		}
+		const event = parseLkeEvent({ event: raw.event, data: raw.data.text(), unterminated: raw.unterminated });
+		return event && { event };
+	}
+
+	private readFast(raw: RawSseEvent): ParsedLkeEvent | undefined {
+		if (this.markers === '') {
+			const nonce = randomBytes(12).toString('hex');
+			this.markers = `\\u0000<${nonce}\\u0000>${nonce}`;
+			this.markersValue = `\u0000<${nonce}\u0000>${nonce}`;
+		}
+		const data = raw.data;
+		// The first few occurrences of the key; the one that is payload.content passes the check.
+		let key = data.indexOfBytes(CONTENT_KEY);
+		for (let tries = 0; key !== -1 && tries < 3; tries++) {
+			let start = key + CONTENT_KEY.length;
+			let byte = data.byteAt(start);
+			while (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) byte = data.byteAt(++start);
+			if (byte === QUOTE) {
+				const parsed = this.readContentAt(raw, start + 1);
+				if (parsed) return parsed;
+			}
+			key = data.indexOfBytes(CONTENT_KEY, key + 1);
+		}
+		return undefined;
+	}
+
+	private readContentAt(raw: RawSseEvent, bodyStart: number): ParsedLkeEvent | undefined {
+		const data = raw.data;
+		let base = '';
+		let newStart = bodyStart;
+		const previous = this.previousBody;
+		if (previous && previous.length > 0 && data.matchesAt(bodyStart, previous)) {
+			const next = data.byteAt(bodyStart + previous.length);
+			if (next !== -1 && !isContinuationByte(next)) {
+				base = this.previousContent;
+				newStart = bodyStart + previous.length;
+			}
+		}
+		const bodyEnd = closingQuote(data, newStart);
+		if (bodyEnd === -1) return undefined;
+		const appended = parseStringBody(data, newStart, bodyEnd);
+		if (appended === undefined) return undefined;
+
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(data.text(0, bodyStart) + this.markers + data.text(bodyEnd));
+		} catch {
+			return undefined;
+		}
+		if (!isObject(parsed) || !isObject(parsed.payload)) return undefined;
+		if (parsed.payload.content !== this.markersValue) return undefined;
+
+		const content = base + appended;
+		parsed.payload.content = content;
+		this.previousBody = data.slice(bodyStart, bodyEnd);
+		this.previousContent = content;
+		this.fastReads++;
+		const event = parsed as LkeEvent;
+		return {
+			event: event.type === undefined ? { ...event, type: raw.event } : event,
+			hint: base === '' ? undefined : { base, appended },
+		};
+	}
 }
 
 export function lkeErrorFromEvent(error: IDataObject): AgentChatError {
@@ -104,13 +292,14 @@ export class LkeTurnAggregator {
 
 	/**
 	 * Folds one event in. Returns the new reply text it added (for live streaming), '' when none.
-	 * Throws an AgentChatError for error events and sensitive-content refusals.
+	 * Throws an AgentChatError for error events and sensitive-content refusals. `hint` (from
+	 * LkeEventReader) must describe this event's content; it only saves comparing long texts.
 	 */
-	accept(event: LkeEvent): string {
+	accept(event: LkeEvent, hint?: LkeContentHint): string {
 		const payload = (event.payload ?? {}) as IDataObject;
 		switch (event.type) {
 			case 'reply':
-				return this.acceptReply(payload);
+				return this.acceptReply(payload, hint);
 			case 'thought':
 				this.acceptThought(payload);
 				return '';
@@ -130,7 +319,7 @@ export class LkeTurnAggregator {
 		}
 	}
 
-	private acceptReply(payload: IDataObject): string {
+	private acceptReply(payload: IDataObject, hint?: LkeContentHint): string {
 		if (payload.trace_id) this.traceId = text(payload.trace_id);
 		if (payload.is_from_self === true) {
 			this.echoPayload = payload;
@@ -158,6 +347,10 @@ export class LkeTurnAggregator {
 		} else if (this.incremental) {
 			added = content;
 			record.content += content;
+			record.payload = payload;
+		} else if (hint && hint.base === record.content && content.length === hint.base.length + hint.appended.length) {
+			added = hint.appended;
+			record.content = content;
 			record.payload = payload;
 		} else {
 			added = content.startsWith(record.content) ? content.slice(record.content.length) : content;

@@ -1,0 +1,706 @@
+/**
+ * `npm run bench`: the stream path, memory, batching and load cost of the package, measured on
+ * loopback against the vendor simulator; prints a table and rewrites BENCHMARKS.md.
+ *
+ *   node --expose-gc build/scripts/bench.js [--reps N] [--baseline] [--skip-build] [--only stream,memory,batch,load]
+ *
+ * --baseline stores this run as the "before" figures that later runs compare against (kept inside
+ * BENCHMARKS.md as JSON). The simulator runs in its own child process; every measurement runs in a
+ * fresh child (`--expose-gc`) so a case starts from a clean heap and an empty connection pool.
+ */
+import { execSync, fork, spawnSync, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import type { BatchRun, MemoryRun, MethodRun, StreamMethod } from './bench/client';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+let CLIENT = path.join(__dirname, 'bench', 'client.js');
+const SIM_HOST = path.join(__dirname, 'bench', 'simHost.js');
+const LOAD_PROBE = path.join(__dirname, 'bench', 'loadProbe.js');
+const REPORT = path.join(ROOT, 'BENCHMARKS.md');
+const BASELINE_START = '<!-- baseline-json';
+const BASELINE_END = 'baseline-json -->';
+const NOTES_START = '<!-- notes:start -->';
+const NOTES_END = '<!-- notes:end -->';
+
+let STREAM_TIMING_CASES = ['cumulative-1M', 'incremental-50M'];
+/** The naive read of the 1000-event stream would need a 650 MB body as one string (over V8's limit). */
+const MEMORY_CASES: Array<[string, StreamMethod[]]> = [
+	['cumulative-250k', ['bare', 'node', 'naive']],
+	['cumulative-1M', ['bare', 'node', 'naive']],
+	['cumulative-1M-x1000', ['bare', 'node']],
+	['incremental-50M', ['bare', 'node', 'naive']],
+];
+const BATCH_LATENCY_MS = 50;
+const BATCH_LEVELS: Array<{ concurrency: number; questions: number }> = [
+	{ concurrency: 1, questions: 200 },
+	{ concurrency: 5, questions: 1000 },
+	{ concurrency: 10, questions: 1000 },
+	{ concurrency: 25, questions: 1000 },
+];
+const BATCH_QUESTIONS = 1000;
+
+interface Args {
+	reps: number;
+	naiveReps: number;
+	memoryReps: number;
+	loadRuns: number;
+	baseline: boolean;
+	skipBuild: boolean;
+	only: Set<string>;
+	/** Another compiled tree (its build/ folder) whose client measures: to record the "before" of a change. */
+	clientRoot?: string;
+	/** What code this run measured, for the report. */
+	label?: string;
+}
+
+interface StreamFigures {
+	caseName: string;
+	wireBytes: number;
+	bareMs: number;
+	nodeMs: number;
+	naiveMs: number;
+	/** Median CPU time of the client process per method (the server runs in another process). */
+	cpuMs: Record<StreamMethod, number>;
+	runs: Record<StreamMethod, number[]>;
+}
+
+interface MemoryFigures {
+	caseName: string;
+	method: StreamMethod;
+	replyChars: number;
+	replyUtf8Bytes: number;
+	peakHeapGrowth: number;
+	peakRssGrowth: number;
+	peakExternalGrowth: number;
+}
+
+interface BatchFigures extends BatchRun {
+	/** CPU time of the simulator's process per question (includes answering the client's connects). */
+	simCpuMsPerQuestion?: number;
+	idealMs: number;
+	efficiency: number;
+	connectionsOpened: number;
+	peakInFlight: number;
+	scaledTo?: number;
+}
+
+interface LoadFigures {
+	pre: 'n8n' | 'none';
+	emptyRequireMs: number;
+	packageRequireMs: number;
+	emptyProcessMs: number;
+	packageProcessMs: number;
+	undiciLoaded: boolean;
+	eventsourceParserLoaded: boolean;
+	modules: number;
+}
+
+interface Results {
+	date: string;
+	label?: string;
+	command: string;
+	node: string;
+	machine: { cpu: string; cores: number; memoryGiB: number; loadAverage: number[]; platform: string };
+	reps: number;
+	naiveReps?: number;
+	stream: StreamFigures[];
+	memory: MemoryFigures[];
+	batch: BatchFigures[];
+	load: LoadFigures[];
+}
+
+function parseArgs(argv: string[]): Args {
+	const args: Args = { reps: 11, naiveReps: 3, memoryReps: 3, loadRuns: 10, baseline: false, skipBuild: false, only: new Set(['stream', 'memory', 'batch', 'load']) };
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		if (arg === '--reps') args.reps = Math.max(1, Number(argv[++i]));
+		else if (arg === '--naive-reps') args.naiveReps = Math.max(1, Number(argv[++i]));
+		else if (arg === '--memory-reps') args.memoryReps = Math.max(1, Number(argv[++i]));
+		else if (arg === '--load-runs') args.loadRuns = Math.max(1, Number(argv[++i]));
+		else if (arg === '--baseline') args.baseline = true;
+		else if (arg === '--skip-build') args.skipBuild = true;
+		else if (arg === '--only') args.only = new Set(argv[++i].split(','));
+		else if (arg === '--client-root') args.clientRoot = path.resolve(argv[++i]);
+		else if (arg === '--label') args.label = argv[++i];
+		else if (arg === '--stream-cases') STREAM_TIMING_CASES = argv[++i].split(',');
+		else throw new Error(`unknown argument ${arg}`);
+	}
+	return args;
+}
+
+function median(values: number[]): number {
+	if (values.length === 0) return NaN;
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const benchStarted = performance.now();
+const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+
+/* ---------- children ---------- */
+
+interface SimStats {
+	connectionsOpened: number;
+	peakInFlight: number;
+	cpuMs: number;
+}
+
+interface SimHost {
+	url: string;
+	call(cmd: 'reset' | 'stats'): Promise<SimStats>;
+	stop(): void;
+}
+
+function startSimHost(): Promise<SimHost> {
+	const child = fork(SIM_HOST, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	let nextId = 0;
+	const waiting = new Map<number, (value: SimStats) => void>();
+	return new Promise((resolve, reject) => {
+		child.once('error', reject);
+		child.once('exit', (code) => reject(new Error(`the simulator exited (${code})`)));
+		child.on('message', (message: SimStats & { url?: string; id?: number }) => {
+			if (message.url) {
+				resolve({
+					url: message.url,
+					call(cmd) {
+						const id = ++nextId;
+						return new Promise((done) => {
+							waiting.set(id, done);
+							child.send({ cmd, id });
+						});
+					},
+					stop() {
+						child.removeAllListeners('exit');
+						child.disconnect();
+					},
+				});
+			} else if (message.id !== undefined) {
+				waiting.get(message.id)?.(message);
+				waiting.delete(message.id);
+			}
+		});
+	});
+}
+
+function runClient<T>(args: string[]): Promise<T> {
+	return new Promise((resolve, reject) => {
+		const child: ChildProcess = fork(CLIENT, args, {
+			execArgv: ['--expose-gc'],
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		});
+		let result: T | undefined;
+		child.on('message', (message: T) => {
+			result = message;
+		});
+		child.once('error', reject);
+		child.once('exit', (code) => {
+			if (code === 0 && result !== undefined) resolve(result);
+			else reject(new Error(`bench client ${args.join(' ')} failed (exit ${code})`));
+		});
+	});
+}
+
+/* ---------- the four measurements ---------- */
+
+async function measureStream(sim: SimHost, reps: number, naiveReps: number): Promise<StreamFigures[]> {
+	log(`stream path: ${STREAM_TIMING_CASES.join(', ')} × bare/node × ${reps} repetitions, naive in the first ${Math.min(reps, naiveReps)}`);
+	const raw = await runClient<Record<string, Record<StreamMethod, MethodRun[]>>>([
+		'stream-timing',
+		sim.url,
+		String(reps),
+		String(naiveReps),
+		...STREAM_TIMING_CASES,
+	]);
+	return STREAM_TIMING_CASES.map((caseName) => {
+		const runs = raw[caseName];
+		const ms = (method: StreamMethod) => runs[method].map((run) => run.ms);
+		return {
+			caseName,
+			wireBytes: median(runs.bare.map((run) => run.bytes ?? 0)),
+			bareMs: median(ms('bare')),
+			nodeMs: median(ms('node')),
+			naiveMs: median(ms('naive')),
+			cpuMs: {
+				bare: median(runs.bare.map((run) => run.cpuMs)),
+				node: median(runs.node.map((run) => run.cpuMs)),
+				naive: median(runs.naive.map((run) => run.cpuMs)),
+			},
+			runs: { bare: ms('bare'), node: ms('node'), naive: ms('naive') },
+		};
+	});
+}
+
+async function measureMemory(sim: SimHost, reps: number): Promise<MemoryFigures[]> {
+	const out: MemoryFigures[] = [];
+	for (const [caseName, methods] of MEMORY_CASES) {
+		for (const method of methods) {
+			log(`memory: ${caseName} ${method}`);
+			const runs: MemoryRun[] = [];
+			// The naive read's figures are huge and steady; one run of it is enough.
+			const count = method === 'naive' ? 1 : reps;
+			for (let rep = 0; rep < count; rep++) runs.push(await runClient<MemoryRun>(['stream-memory', sim.url, caseName, method]));
+			const expected = runs.find((run) => run.replyChars > 0) ?? runs[0];
+			out.push({
+				caseName,
+				method,
+				replyChars: expected.replyChars,
+				replyUtf8Bytes: expected.replyUtf8Bytes,
+				peakHeapGrowth: median(runs.map((run) => run.peakHeapGrowth)),
+				peakRssGrowth: median(runs.map((run) => run.peakRssGrowth)),
+				peakExternalGrowth: median(runs.map((run) => run.peakExternalGrowth)),
+			});
+		}
+	}
+	// The bare read keeps no reply: give its row the reply size of the same case, for the ratios.
+	for (const row of out) {
+		if (row.method === 'bare') {
+			const same = out.find((other) => other.caseName === row.caseName && other.method === 'node');
+			if (same) Object.assign(row, { replyChars: same.replyChars, replyUtf8Bytes: same.replyUtf8Bytes });
+		}
+	}
+	return out;
+}
+
+async function measureBatch(sim: SimHost): Promise<BatchFigures[]> {
+	const out: BatchFigures[] = [];
+	for (const level of BATCH_LEVELS) {
+		log(`batch: ${level.questions} questions at concurrency ${level.concurrency}, ${BATCH_LATENCY_MS} ms latency`);
+		const before = await sim.call('reset');
+		const run = await runClient<BatchRun>(['batch', sim.url, String(level.questions), String(level.concurrency), String(BATCH_LATENCY_MS)]);
+		const stats = await sim.call('stats');
+		const simCpuMsPerQuestion = (stats.cpuMs - before.cpuMs) / level.questions;
+		const idealMs = (level.questions * BATCH_LATENCY_MS) / level.concurrency;
+		out.push({
+			...run,
+			idealMs,
+			efficiency: idealMs / run.ms,
+			connectionsOpened: stats.connectionsOpened,
+			peakInFlight: stats.peakInFlight,
+			simCpuMsPerQuestion,
+			scaledTo: level.questions === BATCH_QUESTIONS ? undefined : BATCH_QUESTIONS,
+		});
+	}
+	return out;
+}
+
+function packageFiles(): string[] {
+	const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
+	return [...manifest.n8n.credentials, ...manifest.n8n.nodes].map((file) => path.join(ROOT, file));
+}
+
+function probe(pre: 'n8n' | 'none', files: string[]): { wallMs: number; ms: number; undici: boolean; eventsourceParser: boolean; modules: number } {
+	const started = performance.now();
+	const result = spawnSync(process.execPath, [LOAD_PROBE, ROOT, pre, ...files], { encoding: 'utf8' });
+	const wallMs = performance.now() - started;
+	if (result.status !== 0) throw new Error(`load probe failed: ${result.stderr}`);
+	return { wallMs, ...(JSON.parse(result.stdout.trim().split('\n').pop()!) as { ms: number; undici: boolean; eventsourceParser: boolean; modules: number }) };
+}
+
+function measureLoad(runs: number): LoadFigures[] {
+	const files = packageFiles();
+	const missing = files.filter((file) => !fs.existsSync(file));
+	if (missing.length > 0) throw new Error(`not built: ${missing.join(', ')} (run npm run build)`);
+	const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-empty-package-'));
+	const emptyFile = path.join(emptyDir, 'index.js');
+	fs.writeFileSync(emptyFile, '');
+	const out: LoadFigures[] = [];
+	try {
+		for (const pre of ['n8n', 'none'] as const) {
+			log(`load cost (${pre === 'n8n' ? 'n8n-workflow pre-required' : 'nothing pre-required'}): ${runs} fresh processes each`);
+			probe(pre, [emptyFile]);
+			probe(pre, files);
+			const empty: ReturnType<typeof probe>[] = [];
+			const pkg: ReturnType<typeof probe>[] = [];
+			for (let i = 0; i < runs; i++) {
+				empty.push(probe(pre, [emptyFile]));
+				pkg.push(probe(pre, files));
+			}
+			out.push({
+				pre,
+				emptyRequireMs: median(empty.map((run) => run.ms)),
+				packageRequireMs: median(pkg.map((run) => run.ms)),
+				emptyProcessMs: median(empty.map((run) => run.wallMs)),
+				packageProcessMs: median(pkg.map((run) => run.wallMs)),
+				undiciLoaded: pkg.some((run) => run.undici),
+				eventsourceParserLoaded: pkg.some((run) => run.eventsourceParser),
+				modules: median(pkg.map((run) => run.modules)),
+			});
+		}
+	} finally {
+		fs.rmSync(emptyDir, { recursive: true, force: true });
+	}
+	return out;
+}
+
+/* ---------- report ---------- */
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const ms0 = (ms: number) => `${ms.toFixed(0)} ms`;
+const ms1 = (ms: number) => `${ms.toFixed(1)} ms`;
+const ratio = (value: number) => `${value.toFixed(2)}×`;
+const pct = (value: number) => `${(value * 100).toFixed(0)}%`;
+const ok = (pass: boolean) => (pass ? 'yes' : '**no**');
+
+function table(header: string[], rows: string[][]): string {
+	return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+const CASE_LABEL: Record<string, string> = {
+	'cumulative-1M': '1 M code points, cumulative (200 events)',
+	'cumulative-250k': '250 k code points, cumulative (200 events)',
+	'cumulative-1M-x1000': '1 M code points, cumulative (1000 events)',
+	'incremental-50M': '50 M code points, incremental (200 events)',
+};
+
+function streamTable(results: Results): string {
+	return table(
+		[
+			'answer',
+			'bytes on the wire',
+			'bare undici read',
+			'node path (runLkeChatTurn)',
+			'naive (text + split + JSON.parse)',
+			'node ÷ bare (paired / of medians)',
+			'node ÷ naive (paired / of medians)',
+			'client CPU: bare / node / naive',
+			'runs (ms): bare; node; naive',
+		],
+		results.stream.map((row) => [
+			CASE_LABEL[row.caseName] ?? row.caseName,
+			mb(row.wireBytes),
+			`${ms0(row.bareMs)} (${((row.wireBytes / 1e6) / (row.bareMs / 1000)).toFixed(0)} MB/s)`,
+			ms0(row.nodeMs),
+			ms0(row.naiveMs),
+			`${ratio(streamRatios(row).bare)} / ${ratio(row.nodeMs / row.bareMs)}`,
+			`${ratio(streamRatios(row).naive)} / ${ratio(row.nodeMs / row.naiveMs)}`,
+			row.cpuMs ? `${ms0(row.cpuMs.bare)} / ${ms0(row.cpuMs.node)} / ${ms0(row.cpuMs.naive)}` : 'not measured',
+			(['bare', 'node', 'naive'] as const).map((method) => row.runs[method].map((value) => value.toFixed(0)).join(', ')).join('; '),
+		]),
+	);
+}
+
+function memoryTable(results: Results): string {
+	return table(
+		['answer', 'method', 'final reply (UTF-8 / UTF-16 in memory)', 'peak heap growth', 'peak RSS growth', 'peak external growth', 'heap ÷ reply (UTF-8)', 'RSS ÷ reply (UTF-8)', '(RSS − bare read\'s) ÷ reply'],
+		results.memory.map((row) => [
+			CASE_LABEL[row.caseName] ?? row.caseName,
+			row.method,
+			`${mb(row.replyUtf8Bytes)} / ${mb(row.replyChars * 2)}`,
+			mb(row.peakHeapGrowth),
+			mb(row.peakRssGrowth),
+			mb(row.peakExternalGrowth),
+			ratio(row.peakHeapGrowth / row.replyUtf8Bytes),
+			ratio(row.peakRssGrowth / row.replyUtf8Bytes),
+			row.method === 'bare' ? '' : rssBeyondBare(results, row),
+		]),
+	);
+}
+
+function batchTable(results: Results): string {
+	return table(
+		['concurrency', 'questions', 'measured', 'ideal (questions × 50 ms ÷ concurrency)', 'of ideal', 'TCP connections opened', 'peak in flight', 'output order = input order', 'CPU per question: client / simulator'],
+		results.batch.map((row) => [
+			String(row.concurrency),
+			row.scaledTo ? `${row.questions} (scaled to ${row.scaledTo}: ${ms0((row.ms * row.scaledTo) / row.questions)})` : String(row.questions),
+			ms0(row.ms),
+			ms0(row.idealMs),
+			pct(row.efficiency),
+			String(row.connectionsOpened),
+			String(row.peakInFlight),
+			row.inOrder && row.failures === 0 ? 'yes' : `**no** (${row.failures} failures)`,
+			row.cpuMsPerQuestion === undefined ? '–' : `${row.cpuMsPerQuestion.toFixed(2)} ms / ${(row.simCpuMsPerQuestion ?? NaN).toFixed(2)} ms`,
+		]),
+	);
+}
+
+function loadTable(results: Results): string {
+	return table(
+		['pre-required', 'empty package: require / whole process', 'this package: require / whole process', 'load cost (require)', 'load cost (whole process)', 'modules loaded', 'undici loaded', 'eventsource-parser loaded'],
+		results.load.map((row) => [
+			row.pre === 'n8n' ? 'n8n-workflow (as in n8n)' : 'nothing',
+			`${ms1(row.emptyRequireMs)} / ${ms1(row.emptyProcessMs)}`,
+			`${ms1(row.packageRequireMs)} / ${ms1(row.packageProcessMs)}`,
+			ms1(row.packageRequireMs - row.emptyRequireMs),
+			ms1(row.packageProcessMs - row.emptyProcessMs),
+			String(row.modules),
+			row.undiciLoaded ? 'yes' : 'no',
+			row.eventsourceParserLoaded ? 'yes' : 'no',
+		]),
+	);
+}
+
+interface Verdicts {
+	stream?: boolean;
+	memory?: boolean;
+	batch?: boolean;
+	load?: boolean;
+}
+
+function verdicts(results: Results): Verdicts {
+	const v: Verdicts = {};
+	if (results.stream.length > 0) v.stream = results.stream.every((row) => streamRatios(row).bare <= 1.3 && streamRatios(row).naive <= 1);
+	const nodeMemory = results.memory.filter((row) => row.method === 'node' && row.caseName.startsWith('cumulative'));
+	if (nodeMemory.length > 0) v.memory = nodeMemory.every((row) => memoryOk(results, row));
+	const ten = results.batch.find((row) => row.concurrency === 10);
+	if (ten) v.batch = ten.efficiency >= 0.85 && results.batch.every((row) => row.inOrder && row.failures === 0 && row.connectionsOpened <= row.concurrency * 2);
+	const n8n = results.load.find((row) => row.pre === 'n8n');
+	if (n8n) v.load = n8n.packageRequireMs - n8n.emptyRequireMs <= 25 && !n8n.undiciLoaded;
+	return v;
+}
+
+/** The ratios judged: per-repetition (paired) medians when recorded, else ratios of the medians. */
+function streamRatios(row: StreamFigures): { bare: number; naive: number } {
+	// The naive read runs in the first repetitions only: pair those.
+	const paired = (other: number[]) => (other.length > 0 ? median(other.map((ms, rep) => row.runs.node[rep] / ms)) : undefined);
+	return { bare: paired(row.runs.bare) ?? row.nodeMs / row.bareMs, naive: paired(row.runs.naive) ?? row.nodeMs / row.naiveMs };
+}
+
+/** RSS growth of the bare read of the same stream: socket buffers awaiting GC, there whatever the reader. */
+function bareRss(results: Results, caseName: string): number | undefined {
+	return results.memory.find((row) => row.caseName === caseName && row.method === 'bare')?.peakRssGrowth;
+}
+
+function rssBeyondBare(results: Results, row: MemoryFigures): string {
+	const added = row.peakRssGrowth - (bareRss(results, row.caseName) ?? 0);
+	return added <= 0 ? `≤ 0 (${mb(added)})` : `${ratio(added / row.replyUtf8Bytes)} (${mb(added)})`;
+}
+
+/** Heap growth, and RSS growth beyond the bare read's, each at most 4× the final reply (UTF-8 bytes). */
+function memoryOk(results: Results, row: MemoryFigures): boolean {
+	const rssAdded = row.peakRssGrowth - (bareRss(results, row.caseName) ?? 0);
+	return row.peakHeapGrowth <= 4 * row.replyUtf8Bytes && rssAdded <= 4 * row.replyUtf8Bytes;
+}
+
+function summaryTable(results: Results): string {
+	const v = verdicts(results);
+	const rows: string[][] = [];
+	const c1 = results.stream.find((row) => row.caseName === 'cumulative-1M');
+	const i50 = results.stream.find((row) => row.caseName === 'incremental-50M');
+	if (v.stream !== undefined) {
+		rows.push([
+			'stream path ≤ 1.3× bare read, never slower than naive',
+			[c1, i50]
+				.filter((row): row is StreamFigures => row !== undefined)
+				.map((row) => {
+					const judged = streamRatios(row);
+					const pass = judged.bare <= 1.3 && judged.naive <= 1;
+					return `${row.caseName}: ${ratio(judged.bare)} the bare read, ${ratio(judged.naive)} the naive (paired medians)${pass ? ' (met)' : ' (**not met**)'}`;
+				})
+				.join('; '),
+			ok(v.stream),
+		]);
+	}
+	if (v.memory !== undefined) {
+		const rowsOf = results.memory.filter((row) => row.method === 'node');
+		rows.push([
+			'peak memory growth ≤ 4× final reply (UTF-8 bytes), cumulative streams: heap, and RSS beyond the bare read\'s',
+			rowsOf
+				.map(
+					(row) =>
+						`${row.caseName}: heap ${ratio(row.peakHeapGrowth / row.replyUtf8Bytes)}, RSS beyond the bare read ${rssBeyondBare(results, row)}${row.caseName.startsWith('cumulative') ? (memoryOk(results, row) ? ' (met)' : ' (**not met**)') : ''}`,
+				)
+				.join('; '),
+			ok(v.memory),
+		]);
+	}
+	if (v.batch !== undefined) {
+		const ten = results.batch.find((row) => row.concurrency === 10)!;
+		rows.push([
+			'batch at concurrency 10 ≥ 85% of ideal, in order, connections reused',
+			`${pct(ten.efficiency)} of ideal, ${ten.connectionsOpened} connections for ${ten.questions} questions`,
+			ok(v.batch),
+		]);
+	}
+	if (v.load !== undefined) {
+		const n8n = results.load.find((row) => row.pre === 'n8n')!;
+		rows.push([
+			'load cost ≤ 25 ms over an empty package (n8n-workflow pre-required), no undici',
+			`${ms1(n8n.packageRequireMs - n8n.emptyRequireMs)} (require time; whole process ${ms1(n8n.packageProcessMs - n8n.emptyProcessMs)}, within its noise); undici ${n8n.undiciLoaded ? 'loaded' : 'not loaded'}`,
+			ok(v.load),
+		]);
+	}
+	return table(['target', 'measured', 'met'], rows);
+}
+
+function beforeAfterTable(before: Results, after: Results): string {
+	const rows: string[][] = [];
+	for (const now of after.stream) {
+		const then = before.stream.find((row) => row.caseName === now.caseName);
+		if (!then) continue;
+		rows.push([`${now.caseName}: node path`, ms0(then.nodeMs), ms0(now.nodeMs), ratio(then.nodeMs / now.nodeMs) + ' faster']);
+		rows.push([`${now.caseName}: node ÷ bare read (paired)`, ratio(streamRatios(then).bare), ratio(streamRatios(now).bare), '']);
+		rows.push([`${now.caseName}: node ÷ naive (paired)`, ratio(streamRatios(then).naive), ratio(streamRatios(now).naive), '']);
+		if (then.cpuMs && now.cpuMs) rows.push([`${now.caseName}: client CPU of the node path`, ms0(then.cpuMs.node), ms0(now.cpuMs.node), `bare read: ${ms0(now.cpuMs.bare)}`]);
+	}
+	for (const now of after.memory.filter((row) => row.method === 'node')) {
+		const then = before.memory.find((row) => row.caseName === now.caseName && row.method === 'node');
+		if (!then) continue;
+		rows.push([`${now.caseName}: peak heap growth`, `${mb(then.peakHeapGrowth)} (${ratio(then.peakHeapGrowth / then.replyUtf8Bytes)})`, `${mb(now.peakHeapGrowth)} (${ratio(now.peakHeapGrowth / now.replyUtf8Bytes)})`, '']);
+		rows.push([`${now.caseName}: peak RSS growth`, `${mb(then.peakRssGrowth)} (${ratio(then.peakRssGrowth / then.replyUtf8Bytes)})`, `${mb(now.peakRssGrowth)} (${ratio(now.peakRssGrowth / now.replyUtf8Bytes)})`, '']);
+	}
+	for (const now of after.batch) {
+		const then = before.batch.find((row) => row.concurrency === now.concurrency);
+		if (!then) continue;
+		rows.push([`batch concurrency ${now.concurrency}: of ideal / connections`, `${pct(then.efficiency)} / ${then.connectionsOpened}`, `${pct(now.efficiency)} / ${now.connectionsOpened}`, '']);
+	}
+	for (const now of after.load) {
+		const then = before.load.find((row) => row.pre === now.pre);
+		if (!then) continue;
+		rows.push([
+			`load cost, ${now.pre === 'n8n' ? 'n8n-workflow pre-required' : 'nothing pre-required'} (require / whole process)`,
+			`${ms1(then.packageRequireMs - then.emptyRequireMs)} / ${ms1(then.packageProcessMs - then.emptyProcessMs)}`,
+			`${ms1(now.packageRequireMs - now.emptyRequireMs)} / ${ms1(now.packageProcessMs - now.emptyProcessMs)}`,
+			'',
+		]);
+	}
+	return table(['figure', `before (${before.date.slice(0, 10)})`, `after (${after.date.slice(0, 10)})`, ''], rows);
+}
+
+function machineLine(results: Results): string {
+	const m = results.machine;
+	return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(1)} GiB memory, ${m.platform}; load average at start ${m.loadAverage.map((value) => value.toFixed(2)).join(' / ')}`;
+}
+
+function figuresMarkdown(results: Results, level: string): string {
+	const parts: string[] = [];
+	if (results.stream.length > 0) {
+		parts.push(
+			`${level} 1. Stream path (one chat turn; medians of ${results.reps} repetitions${results.naiveReps ? `, the naive read in the first ${results.naiveReps}` : ''}; "paired": the median of the per-repetition ratios, each repetition running the methods back to back)`,
+			'',
+			streamTable(results),
+			'',
+		);
+	}
+	if (results.memory.length > 0) {
+		parts.push(`${level} 2. Memory (one turn per fresh process, gc() before, \`process.memoryUsage()\` every 2 ms; medians)`, '', memoryTable(results), '');
+	}
+	if (results.batch.length > 0) {
+		parts.push(`${level} 3. Batch (\`mapInOrder\` + \`runLkeChatTurn\`, [latency:${BATCH_LATENCY_MS}] per question, one fresh process per level)`, '', batchTable(results), '');
+	}
+	if (results.load.length > 0) {
+		parts.push(`${level} 4. Load cost (fresh Node process each, medians)`, '', loadTable(results), '');
+	}
+	return parts.join('\n');
+}
+
+function readExisting(): { baseline?: Results; notes?: string } {
+	if (!fs.existsSync(REPORT)) return {};
+	const text = fs.readFileSync(REPORT, 'utf8');
+	const out: { baseline?: Results; notes?: string } = {};
+	const start = text.indexOf(BASELINE_START);
+	const end = text.indexOf(BASELINE_END);
+	if (start >= 0 && end > start) {
+		try {
+			out.baseline = JSON.parse(text.slice(start + BASELINE_START.length, end)) as Results;
+		} catch {
+			log('the baseline in BENCHMARKS.md is unreadable; ignored');
+		}
+	}
+	const notesStart = text.indexOf(NOTES_START);
+	const notesEnd = text.indexOf(NOTES_END);
+	if (notesStart >= 0 && notesEnd > notesStart) out.notes = text.slice(notesStart + NOTES_START.length, notesEnd).trim();
+	return out;
+}
+
+function writeReport(results: Results, baseline: Results | undefined, notes: string | undefined): void {
+	const lines = [
+		'# Benchmarks',
+		'',
+		'Written by `npm run bench` (`npm run build:tools && node --expose-gc build/scripts/bench.js`); do not edit the figures by hand.',
+		'',
+		`- Run: ${results.date}, \`${results.command}\` (measured: ${results.label ?? 'this working tree'})`,
+		`- Node ${results.node}; ${machineLine(results)}`,
+		'- Setup: loopback HTTP against the vendor simulator (`test/simulator`) running in its own child process, so client and',
+		'  server each get a core instead of sharing one event loop. Every measurement runs in a fresh child process started with',
+		'  `--expose-gc`; the stream methods run side by side in one process, interleaved and rotated, after a warm-up.',
+		'- "bare undici read": `undici.request()` reading the same response and discarding the bytes (the limit). "naive": the whole',
+		'  body as text, split into lines, `JSON.parse` of every data line. "node path": `runLkeChatTurn` (the node\'s transport,',
+		'  SSE reader and aggregator); its reply is checked against the simulator\'s answer on every run.',
+		'- The machine is shared with other work, so single figures wobble by several percent; medians are reported.',
+		'',
+		'## Targets',
+		'',
+		summaryTable(results),
+		'',
+		'## Figures',
+		'',
+		figuresMarkdown(results, '###'),
+	];
+	if (baseline && baseline.date !== results.date) {
+		lines.push('## Before → after', '', beforeAfterTable(baseline, results), '');
+		lines.push(
+			`## Before optimisation (${baseline.date}, measured: ${baseline.label ?? 'the working tree then'}; Node ${baseline.node}; ${machineLine(baseline)})`,
+			'',
+			figuresMarkdown(baseline, '###'),
+		);
+	}
+	lines.push('## Notes', '', NOTES_START, notes ?? '', NOTES_END, '');
+	if (baseline) lines.push(`${BASELINE_START}\n${JSON.stringify(baseline)}\n${BASELINE_END}`, '');
+	fs.writeFileSync(REPORT, lines.join('\n'));
+}
+
+async function main(): Promise<void> {
+	const args = parseArgs(process.argv.slice(2));
+	const started = performance.now();
+	if (args.clientRoot) {
+		// The measuring client of this tree, run against the other tree's compiled package code.
+		const target = path.join(args.clientRoot, 'scripts', 'bench', 'client.js');
+		fs.mkdirSync(path.dirname(target), { recursive: true });
+		fs.copyFileSync(CLIENT, target);
+		CLIENT = target;
+		log(`measuring with the package code compiled in ${args.clientRoot}`);
+	}
+	if (!args.skipBuild && args.only.has('load')) {
+		log('npm run build (the load-cost figures use dist/)');
+		try {
+			execSync('npm run build', { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+		} catch {
+			log('npm run build failed; measuring the dist/ that is there');
+		}
+	}
+	const cpus = os.cpus();
+	const results: Results = {
+		date: new Date().toISOString(),
+		label: args.label ?? (args.clientRoot ? `package code compiled in ${args.clientRoot}` : 'this working tree'),
+		command: `node --expose-gc build/scripts/bench.js ${process.argv.slice(2).join(' ')}`.trim(),
+		node: process.version,
+		machine: {
+			cpu: cpus[0]?.model ?? 'unknown',
+			cores: cpus.length,
+			memoryGiB: os.totalmem() / 2 ** 30,
+			loadAverage: os.loadavg(),
+			platform: `${os.type()} ${os.release()} ${os.arch()}`,
+		},
+		reps: args.reps,
+		naiveReps: Math.min(args.reps, args.naiveReps),
+		stream: [],
+		memory: [],
+		batch: [],
+		load: [],
+	};
+	const sim = await startSimHost();
+	try {
+		if (args.only.has('stream')) results.stream = await measureStream(sim, args.reps, args.naiveReps);
+		if (args.only.has('memory')) results.memory = await measureMemory(sim, args.memoryReps);
+		if (args.only.has('batch')) results.batch = await measureBatch(sim);
+	} finally {
+		sim.stop();
+	}
+	if (args.only.has('load')) results.load = measureLoad(args.loadRuns);
+
+	const existing = readExisting();
+	const baseline = args.baseline ? results : existing.baseline;
+	process.stdout.write(`\n${summaryTable(results)}\n\n${figuresMarkdown(results, '##')}\n`);
+	if (baseline && baseline !== results) process.stdout.write(`## Before → after\n\n${beforeAfterTable(baseline, results)}\n\n`);
+	writeReport(results, baseline, existing.notes);
+	log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; BENCHMARKS.md rewritten`);
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+	process.exit(1);
+});

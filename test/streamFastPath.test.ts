@@ -1,0 +1,429 @@
+/**
+ * The fast stream path (issue 5) must give exactly what the straightforward path gave:
+ * - the LKE byte reader (readRawSseEvents) against readSseEvents (TextDecoder + eventsource-parser),
+ *   on tricky and on random streams, at random chunkings;
+ * - LkeEventReader + the aggregator's hint against parseLkeEvent on the decoded data, including
+ *   the edges where the fast path must step aside (rewritten content, a character or an escape cut
+ *   where the previous content ended, a "content" key elsewhere, invalid JSON, cut-off events);
+ * - a whole turn over HTTP, and connection reuse between sequential turns.
+ */
+import { buildLkeChatRequest } from '../nodes/TencentLke/lkeChatRequest';
+import { runLkeChatTurn } from '../nodes/TencentLke/lkeChatTurn';
+import { LkeEventReader, LkeTurnAggregator, parseLkeEvent, type LkeEvent } from '../nodes/TencentLke/lkeEventAggregator';
+import { readRawSseEvents } from '../nodes/shared/sseByteReader';
+import { readSseEvents, type SseEvent } from '../nodes/shared/sseReader';
+import { lkeAnswerFor, startSimulator, type Simulator } from './simulator';
+
+/* ---------- the byte reader, seen as string events, against readSseEvents (eventsource-parser) ---------- */
+
+async function* byteReaderEvents(chunks: AsyncIterable<Uint8Array>, maxEventChars?: number): AsyncGenerator<SseEvent> {
+	for await (const raw of readRawSseEvents(chunks, maxEventChars)) {
+		const event: SseEvent = { event: raw.event, data: raw.data.text() };
+		if (raw.unterminated) event.unterminated = true;
+		yield event;
+	}
+}
+
+async function* chunksOf(parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
+	for (const part of parts) yield part;
+}
+
+interface Outcome {
+	events: unknown[];
+	error?: string;
+}
+
+async function collect<T>(iterable: AsyncIterable<T>, map: (value: T) => unknown = (value) => value): Promise<Outcome> {
+	const events: unknown[] = [];
+	try {
+		for await (const value of iterable) events.push(map(value));
+	} catch (error) {
+		return { events, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+	}
+	return { events };
+}
+
+/** Seeded PRNG (mulberry32), so a failure can be replayed. */
+function prng(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+function randomCuts(bytes: Buffer, random: () => number, maxPieces: number): Buffer[] {
+	const count = 1 + Math.floor(random() * maxPieces);
+	const cuts = new Set<number>();
+	for (let i = 1; i < count; i++) cuts.add(Math.floor(random() * (bytes.length + 1)));
+	const sorted = [0, ...[...cuts].sort((a, b) => a - b), bytes.length];
+	const parts: Buffer[] = [];
+	for (let i = 1; i < sorted.length; i++) parts.push(bytes.subarray(sorted[i - 1], sorted[i]));
+	return parts;
+}
+
+async function expectSameAsReference(parts: Buffer[], maxEventChars?: number): Promise<void> {
+	const actual = await collect(byteReaderEvents(chunksOf(parts), maxEventChars));
+	const expected = await collect(readSseEvents(chunksOf(parts), maxEventChars));
+	expect(actual).toEqual(expected);
+}
+
+const TRICKY = [
+	'event:reply\ndata:{"content":"你好，世界 🌏"}\n\n: a comment\n\nevent:reply\r\ndata:{"content":"第二"}\r\n\r\ndata:line one\ndata:line two\n\n',
+	'\uFEFFdata:after a BOM\n\n',
+	'\u00ef\u00bb\u00bfdata:after a latin-1 BOM\n\n',
+	'data: leading space kept once\ndata:  two spaces\n\n',
+	'data\n\ndata:\n\ndata\ndata:x\n\n',
+	'event\ndata:no type\n\nevent:\ndata:empty type\n\n',
+	'event:first\n\ndata:type reset by the blank line\n\n',
+	'id:1\nretry:100\nretry:x\nfoo:bar\nbaz\n:comment\ndata:fields\n\n',
+	'data:cr only\r\rdata:mixed\r\n\n\rdata:end\r',
+	'data:\uFEFFa BOM inside the data\n\n',
+	'data:ends without a blank line',
+	'data:ends with one newline\n',
+	'data:ends with CR\r',
+	'data:a\r\n\r',
+	'\r\n\r\n\n\ndata:after blank lines\n\n',
+	'event:reply\ndata:{"a":1}\n\nevent:reply\ndata:{"b":\n\n',
+].map((text) => Buffer.from(text));
+
+const INVALID_UTF8 = [
+	Buffer.concat([Buffer.from('data:bad '), Buffer.from([0xe4, 0xbd]), Buffer.from('\n\ndata:ok\n\n')]),
+	Buffer.concat([Buffer.from('data:'), Buffer.from([0xff, 0x80, 0xc3]), Buffer.from('\r\n\r\n')]),
+	Buffer.concat([Buffer.from('data:end in a cut character '), Buffer.from([0xf0, 0x9f, 0x8c])]),
+	Buffer.from([0xef, 0xbb]),
+	Buffer.concat([Buffer.from([0xef]), Buffer.from('data:x\n\n')]),
+];
+
+describe('the byte reader against readSseEvents (eventsource-parser)', () => {
+	it.each(TRICKY.concat(INVALID_UTF8).map((bytes, index) => [index, bytes] as const))('stream %i: same events at every two-chunk split', async (_index, bytes) => {
+		await expectSameAsReference([bytes]);
+		for (let cut = 0; cut <= bytes.length; cut++) await expectSameAsReference([bytes.subarray(0, cut), bytes.subarray(cut)]);
+	});
+
+	it('same events for every byte alone and for random chunkings', async () => {
+		const random = prng(5);
+		for (const bytes of TRICKY.concat(INVALID_UTF8)) {
+			await expectSameAsReference(Array.from(bytes, (byte) => Buffer.of(byte)));
+			for (let round = 0; round < 20; round++) await expectSameAsReference(randomCuts(bytes, random, 6));
+		}
+	});
+
+	it('same events on random streams of lines, separators and characters', async () => {
+		const random = prng(42);
+		const atoms = ['data:', 'data: ', 'event:', 'event: ', 'id:', ':', 'x', '你', '🌏', ' ', '\n', '\n', '\r', '\r\n', 'data', 'reply', '\uFEFF', '{"a":1}'];
+		for (let round = 0; round < 400; round++) {
+			let text = '';
+			const length = Math.floor(random() * 40);
+			for (let i = 0; i < length; i++) text += atoms[Math.floor(random() * atoms.length)];
+			await expectSameAsReference(randomCuts(Buffer.from(text), random, 5));
+		}
+	});
+
+	it('applies the size limit in decoded characters, like before', async () => {
+		// 400 CJK characters are 1200 bytes: under a 1000-character limit as text, over it as bytes.
+		const cjk = Buffer.from(`data:${'你'.repeat(400)}\n\ndata:${'你'.repeat(1100)}\n\n`);
+		for (const parts of [[cjk], randomCuts(cjk, prng(7), 8)]) await expectSameAsReference(parts, 1000);
+		// Checked after each chunk on what is still pending: byte by byte, the second event trips it.
+		const bytewise = Array.from(cjk, (byte) => Buffer.of(byte));
+		await expectSameAsReference(bytewise, 1000);
+		const outcome = await collect(byteReaderEvents(chunksOf(bytewise), 1000));
+		expect(outcome.events).toHaveLength(1);
+		expect(outcome.error).toMatch(/longer than 1000 characters/);
+		const random = prng(11);
+		for (let round = 0; round < 100; round++) {
+			const text = Array.from({ length: 1 + Math.floor(random() * 4) }, () => `data:${'ab你🌏'.repeat(Math.floor(random() * 30))}\n${random() < 0.5 ? '\n' : ''}`).join('');
+			await expectSameAsReference(randomCuts(Buffer.from(text), random, 6), 20 + Math.floor(random() * 60));
+		}
+	});
+
+	it('keeps data as the received chunks, without copying them', async () => {
+		const parts = [Buffer.from('data:{"content":"'), Buffer.from('x'.repeat(100)), Buffer.from('"}\n\n')];
+		const events = (await collect(readRawSseEvents(chunksOf(parts)))).events as Array<{ data: { parts: Buffer[] } }>;
+		expect(events).toHaveLength(1);
+		expect(events[0].data.parts[1].buffer).toBe(parts[1].buffer);
+	});
+});
+
+/* ---------- the LKE reader against parseLkeEvent on decoded data ---------- */
+
+function sse(type: string | undefined, json: string): string {
+	return `${type === undefined ? '' : `event:${type}\n`}data:${json}\n\n`;
+}
+
+function replyJson(content: string, extra: Record<string, unknown> = {}): string {
+	return JSON.stringify({
+		type: 'reply',
+		payload: { can_feedback: false, content, is_final: false, is_from_self: false, record_id: 'bot-1', request_id: 'r', session_id: 's', ...extra },
+		message_id: 'm',
+	});
+}
+
+interface Folded {
+	result?: unknown;
+	deltas: string[];
+	error?: string;
+}
+
+async function foldReference(parts: Buffer[], incremental: boolean): Promise<Folded> {
+	const aggregator = new LkeTurnAggregator(incremental, { sessionId: 's0', requestId: 'r0' });
+	const deltas: string[] = [];
+	try {
+		for await (const event of readSseEvents(chunksOf(parts))) {
+			const parsed = parseLkeEvent(event);
+			if (parsed) deltas.push(aggregator.accept(parsed));
+		}
+	} catch (error) {
+		return { deltas, error: String(error), result: aggregator.result() };
+	}
+	return { deltas, result: aggregator.result() };
+}
+
+async function foldFast(parts: Buffer[], incremental: boolean, stats?: { hinted: number }): Promise<Folded> {
+	const aggregator = new LkeTurnAggregator(incremental, { sessionId: 's0', requestId: 'r0' });
+	const reader = new LkeEventReader();
+	const deltas: string[] = [];
+	try {
+		for await (const raw of readRawSseEvents(chunksOf(parts))) {
+			const parsed = reader.read(raw);
+			if (!parsed) continue;
+			if (parsed.hint && stats) stats.hinted++;
+			deltas.push(aggregator.accept(parsed.event, parsed.hint));
+		}
+	} catch (error) {
+		return { deltas, error: String(error), result: aggregator.result() };
+	}
+	return { deltas, result: aggregator.result() };
+}
+
+async function expectSameFold(stream: Buffer, incremental: boolean, random = prng(1), rounds = 3): Promise<{ hinted: number }> {
+	const stats = { hinted: 0 };
+	const expected = await foldReference([stream], incremental);
+	expect(await foldFast([stream], incremental, stats)).toEqual(expected);
+	for (let round = 0; round < rounds; round++) {
+		const parts = randomCuts(stream, random, 40);
+		expect(await foldFast(parts, incremental)).toEqual(expected);
+	}
+	return stats;
+}
+
+/** A cumulative stream: each reply carries all pieces so far. */
+function cumulativeStream(pieces: string[], options: { json?: (content: string, index: number, final: boolean) => string } = {}): Buffer {
+	const json = options.json ?? ((content, _index, final) => replyJson(content, { is_final: final }));
+	let text = sse('reply', replyJson('the question', { is_from_self: true, is_final: true, record_id: 'echo' }));
+	let soFar = '';
+	pieces.forEach((piece, index) => {
+		soFar += piece;
+		text += sse('reply', json(soFar, index, index === pieces.length - 1));
+		if (index === 1) text += sse('reference', JSON.stringify({ type: 'reference', payload: { references: [{ id: '1', name: '文档' }] } }));
+	});
+	text += sse('token_stat', JSON.stringify({ type: 'token_stat', payload: { token_count: 7, status_summary: 'success' } }));
+	return Buffer.from(text);
+}
+
+const LONG = 'Streaming text 你好，世界！🚀 "quoted" back\\slash\nnew line\ttab \u2028 '.repeat(60);
+
+describe('LkeEventReader: the same events, results and deltas as parsing every event whole', () => {
+	it('takes the fast path on long cumulative replies and gives identical results', async () => {
+		const pieces = Array.from({ length: 12 }, (_, index) => LONG.slice(0, 300 + index * 37));
+		const stats = await expectSameFold(cumulativeStream(pieces), false);
+		expect(stats.hinted).toBeGreaterThan(5);
+	});
+
+	it('surrogate pairs and escapes cut exactly where the previous content ended', async () => {
+		// JSON.stringify writes lone surrogates as \ud83d escapes: the pair is split between events.
+		const base = LONG.slice(0, 3000);
+		const pieces = [base, '\ud83d', '\ude80 after the pair', '\\', 'n is not a newline', '"', 'end'];
+		const stats = await expectSameFold(cumulativeStream(pieces), false);
+		expect(stats.hinted).toBeGreaterThan(3);
+	});
+
+	it('steps aside when the previous content ended inside a UTF-8 character (invalid bytes completed later)', async () => {
+		const prefix = Buffer.from(`data:{"type":"reply","payload":{"record_id":"b","content":"${'a'.repeat(3000)}`);
+		const events = [
+			Buffer.concat([prefix, Buffer.from([0xe4, 0xbd]), Buffer.from('","is_final":false}}\n\n')]),
+			Buffer.concat([prefix, Buffer.from([0xe4, 0xbd, 0xa0]), Buffer.from('好","is_final":false}}\n\n')]),
+			Buffer.concat([prefix, Buffer.from([0xe4, 0xbd, 0xa0]), Buffer.from('好 world","is_final":true}}\n\n')]),
+		];
+		await expectSameFold(Buffer.concat(events), false);
+	});
+
+	it('content rewritten instead of extended, and a reply for another record', async () => {
+		const a = LONG.slice(0, 2500);
+		const stream = Buffer.from(
+			sse('reply', replyJson(a)) +
+				sse('reply', replyJson(a + ' more')) +
+				sse('reply', replyJson('Rewritten: ' + a)) +
+				sse('reply', replyJson(a + ' more and more', { record_id: 'bot-2' })) +
+				sse('reply', replyJson(a + ' more and more!', { record_id: 'bot-2', is_final: true })),
+		);
+		await expectSameFold(stream, false);
+	});
+
+	it('a "content" key elsewhere, before payload.content, and Python-style spacing', async () => {
+		const pieces = [LONG.slice(0, 2200), LONG.slice(2200, 2600), LONG.slice(2600, 2700)];
+		const nested = cumulativeStream(pieces, {
+			json: (content, index, final) =>
+				JSON.stringify({ type: 'reply', payload: { quote: { content: `quote ${index}` }, content, is_final: final, record_id: 'b' } }),
+		});
+		await expectSameFold(nested, false);
+		const spaced = cumulativeStream(pieces, {
+			json: (content, _index, final) => JSON.stringify({ type: 'reply', payload: { content, is_final: final, record_id: 'b' } }, null, 1).replace(/\n\s*/g, ' '),
+		});
+		expect(await expectSameFold(spaced, false)).toEqual({ hinted: 2 });
+		const duplicateKey = Buffer.from(
+			sse('reply', `{"type":"reply","payload":{"record_id":"b","content":"${'x'.repeat(3000)}","content":"the last one wins"}}`) +
+				sse('reply', `{"type":"reply","payload":{"record_id":"b","content":"${'x'.repeat(3000)}y","content":"the last one wins!","is_final":true}}`),
+		);
+		await expectSameFold(duplicateKey, false);
+	});
+
+	it('long thought events (a "content" key deeper down), under their own name and under "reply"', async () => {
+		const thought = (content: string) =>
+			JSON.stringify({ type: 'thought', payload: { procedures: [{ index: 0, name: 'thought', debugging: { content }, status: 'processing' }], record_id: 'b' } });
+		const stream = Buffer.from(
+			sse('thought', thought(LONG.slice(0, 2500))) +
+				sse('reply', thought(LONG.slice(0, 2600))) +
+				sse('thought', thought(LONG.slice(0, 2700))) +
+				sse('reply', replyJson(LONG.slice(0, 2100))) +
+				sse('reply', replyJson(LONG.slice(0, 2200), { is_final: true })),
+		);
+		await expectSameFold(stream, false);
+		await expectSameFold(stream, true);
+	});
+
+	it('the type taken from the SSE event name when the JSON has none', async () => {
+		const stream = Buffer.from(
+			sse('reply', JSON.stringify({ payload: { content: LONG.slice(0, 2100), record_id: 'b' } })) +
+				sse('reply', JSON.stringify({ payload: { content: LONG.slice(0, 2300), record_id: 'b', is_final: true } })),
+		);
+		await expectSameFold(stream, false);
+	});
+
+	it('invalid JSON in the new part fails the same way (raw control character)', async () => {
+		const a = 'x'.repeat(3000);
+		const stream = Buffer.from(sse('reply', replyJson(a)) + sse('reply', replyJson(a).replace(a, a + 'bad\u0001char')));
+		const fast = await foldFast([stream], false);
+		expect(fast).toEqual(await foldReference([stream], false));
+		expect(fast.error).toMatch(/not valid JSON/);
+	});
+
+	it('a long last event cut off without its end is dropped, like before', async () => {
+		const a = LONG.slice(0, 2500);
+		const whole = sse('reply', replyJson(a)) + sse('reply', replyJson(a + ' and more', { is_final: true }));
+		const cut = Buffer.from(whole.slice(0, whole.length - 40));
+		const fast = await foldFast([cut], false);
+		expect(fast).toEqual(await foldReference([cut], false));
+		expect((fast.result as { isFinal: boolean }).isFinal).toBe(false);
+	});
+
+	it('long incremental pieces with escapes around the 32 KB decoding slices', async () => {
+		const random = prng(3);
+		const pieces = Array.from({ length: 4 }, () => {
+			let text = '';
+			while (text.length < 40_000) {
+				const r = random();
+				text += r < 0.05 ? '\n' : r < 0.08 ? '"' : r < 0.1 ? '\\' : r < 0.12 ? '\u0007' : r < 0.14 ? '🚀' : r < 0.5 ? '你' : 'a';
+			}
+			return text;
+		});
+		let stream = '';
+		pieces.forEach((piece, index) => {
+			stream += sse('reply', replyJson(piece, { is_final: index === pieces.length - 1 }));
+		});
+		await expectSameFold(Buffer.from(stream), true, random, 2);
+	});
+
+	it('parses escapes cut by a 32 KB decoding slice on the fast path', async () => {
+		// In JSON these are written as escapes: backslash-backslash, backslash-n, backslash-u0007, backslash-quote, backslash-ud83d.
+		for (const escaped of ['\\', '\n', '\u0007', '"', '\ud83d', '\ud83d\ude80']) {
+			for (let before = 32_768 - 7; before <= 32_768 + 1; before++) {
+				const piece = 'a'.repeat(before) + escaped + 'b'.repeat(100);
+				const stream = Buffer.from(sse('reply', replyJson(piece, { is_final: true })));
+				const reader = new LkeEventReader();
+				let event: LkeEvent | undefined;
+				for await (const raw of readRawSseEvents(chunksOf([stream]))) event = reader.read(raw)?.event;
+				expect(reader.fastReads).toBe(1);
+				expect(event?.payload?.content).toBe(piece);
+			}
+		}
+	});
+
+	it('random cumulative streams with escapes, multi-byte text and random chunking', async () => {
+		const random = prng(99);
+		const alphabet = ['a', ' ', '你', '🚀', '\n', '"', '\\', '/', '\u00e9', '\ud83d', '\ude80', '\u2028', '\t'];
+		for (let round = 0; round < 25; round++) {
+			let answer = '';
+			while (answer.length < 2500 + random() * 3000) answer += alphabet[Math.floor(random() * alphabet.length)];
+			const count = 2 + Math.floor(random() * 8);
+			const cuts = Array.from({ length: count - 1 }, () => Math.floor(random() * answer.length)).sort((a, b) => a - b);
+			const pieces = [0, ...cuts, answer.length].slice(1).map((end, index, ends) => answer.slice(index === 0 ? 0 : ends[index - 1], end));
+			await expectSameFold(cumulativeStream(pieces), false, random, 2);
+			await expectSameFold(cumulativeStream(pieces), true, random, 1);
+		}
+	});
+
+	it('the event objects are the ones parseLkeEvent gives', async () => {
+		const a = LONG.slice(0, 2600);
+		const stream = Buffer.from(sse('reply', replyJson(a, { knowledge: [{ id: '1' }] })) + sse('reply', replyJson(a + '!', { quote_infos: [{ index: 1 }] })));
+		const expected: LkeEvent[] = [];
+		for await (const event of readSseEvents(chunksOf([stream]))) expected.push(parseLkeEvent(event)!);
+		const reader = new LkeEventReader();
+		const actual: LkeEvent[] = [];
+		for await (const raw of readRawSseEvents(chunksOf(randomCuts(stream, prng(8), 10)))) actual.push(reader.read(raw)!.event);
+		expect(actual).toEqual(expected);
+		expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
+	});
+});
+
+/* ---------- over HTTP ---------- */
+
+describe('the stream path over HTTP', () => {
+	let sim: Simulator;
+	beforeAll(async () => {
+		sim = await startSimulator();
+	});
+	afterAll(async () => {
+		await sim.close();
+	});
+	beforeEach(() => sim.reset());
+
+	let ids = 0;
+	const request = (content: string, incremental = false) =>
+		buildLkeChatRequest(
+			{ content, sessionId: '', visitorBizId: 'visitor-1', options: { incremental } },
+			{ appKey: 'sim-app-key', chatBaseUrl: sim.url, newId: () => `fast-${++ids}`, defaultVisitorBizId: 'unused' },
+		);
+
+	it.each([false, true])('a long answer (incremental: %s): the reply, and deltas that add up to it', async (incremental) => {
+		const content = 'long one [long:60000] [pieces:40]';
+		const deltas: string[] = [];
+		const turn = await runLkeChatTurn(request(content, incremental), { onReplyDelta: (delta) => deltas.push(delta) });
+		expect(turn.reply).toBe(lkeAnswerFor(content));
+		expect(deltas.join('')).toBe(turn.reply);
+		expect(deltas.length).toBeGreaterThanOrEqual(39);
+	});
+
+	it('a scripted cumulative stream in odd chunks: the same result and deltas as the reference fold', async () => {
+		const pieces = Array.from({ length: 8 }, (_, index) => LONG.slice(index * 400, index * 400 + 400));
+		const stream = cumulativeStream(pieces);
+		const expected = await foldReference([stream], false);
+		const steps = randomCuts(stream, prng(21), 30).flatMap((part) => [part, { delayMs: 0 }]);
+		sim.enqueue('lke', { steps });
+		const deltas: string[] = [];
+		const turn = await runLkeChatTurn(request('scripted'), { onReplyDelta: (delta) => deltas.push(delta) });
+		expect(turn).toEqual(expected.result);
+		expect(deltas).toEqual(expected.deltas.filter((delta) => delta !== ''));
+	});
+
+	it('sequential turns reuse keep-alive connections', async () => {
+		// undici hands a connection back one event-loop turn after the response, so a turn that
+		// follows at once takes the pool's other idle connection: two at most, whatever the count.
+		for (let i = 0; i < 8; i++) await runLkeChatTurn(request(`turn ${i}`));
+		expect(sim.connectionsOpened()).toBeLessThanOrEqual(2);
+		expect(sim.requests).toHaveLength(8);
+	});
+});
