@@ -13,7 +13,7 @@ import { SseFormatError, readSseEvents } from '../shared/sseReader';
 import { headerValue, readBodyText, sendHttpRequest, type HttpExchange } from '../shared/transport';
 import { checkBaseUrl, checkIntegerOption } from '../shared/validation';
 import { buildTateAuthorization } from './tateAuthorization';
-import { TateStreamAggregator, looksLikeEventStream, parseTateJsonAnswer, tateHttpError } from './tateResponse';
+import { TateStreamAggregator, isTateMessageEvent, looksLikeEventStream, parseTateJsonAnswer, tateHttpError } from './tateResponse';
 
 /** Send Message: one message to a tate-a-tate agent per input item, sync or streamed. */
 
@@ -184,6 +184,7 @@ async function consumeStream(
 ): Promise<void> {
 	try {
 		for await (const event of readSseEvents(chunks)) {
+			if (!isTateMessageEvent(event)) continue;
 			const delta = aggregator.accept(event.data);
 			if (delta) options.onReplyDelta?.(delta);
 			// The final line ends the answer even if the server keeps the connection open.

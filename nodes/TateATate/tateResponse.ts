@@ -116,6 +116,24 @@ export function parseTateJsonAnswer(body: string): IDataObject {
 	return tateOutput(object, text(object.msgContent));
 }
 
+/**
+ * Whether an SSE event is a message line for the aggregator. Skipped: a last event cut off by the
+ * end of the stream whose data is not complete JSON (the answer is then incomplete, not malformed),
+ * and events of another type (`event: ping`, a heartbeat) whose data is not a message object.
+ */
+export function isTateMessageEvent(event: { event?: string; data: string; unterminated?: boolean }): boolean {
+	const otherType = event.event !== undefined && event.event !== '' && event.event !== 'message';
+	if (!otherType && !event.unterminated) return true;
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(event.data.trim());
+	} catch {
+		return false;
+	}
+	if (!otherType) return true;
+	return isObject(parsed) && (isTateEnvelope(parsed) || 'msgContent' in parsed || 'msgId' in parsed || 'isFinal' in parsed);
+}
+
 /** True when a body that did not say text/event-stream still is one (`data:` lines). */
 export function looksLikeEventStream(body: string): boolean {
 	return /^\s*(data|event|id|retry)\s*:/.test(body) || /^\s*:/.test(body);

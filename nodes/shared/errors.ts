@@ -78,13 +78,29 @@ export function asAgentChatError(error: unknown): AgentChatError {
 }
 
 const MIN_SECRET_LENGTH = 4;
+/** The shortest start of a secret masked where a text was cut short (at its end, maybe before "…"). */
+const MIN_CUT_SECRET_LENGTH = 8;
 
-/** Replaces every occurrence of a secret with a mask. Short values are left alone: masking "1" would garble text. */
+/**
+ * Replaces every occurrence of a secret with a mask. Short values are left alone: masking "1" would
+ * garble text. Error texts quote excerpts of answers cut to a length, so a secret the answer echoed
+ * may be cut too: a text that ends with the start of a secret has that start masked as well.
+ */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
 	let result = text;
 	for (const secret of secrets) {
 		if (secret.length >= MIN_SECRET_LENGTH && result.includes(secret)) {
 			result = result.split(secret).join('***');
+		}
+	}
+	for (const secret of secrets) {
+		const ellipsis = result.endsWith('…') ? '…' : '';
+		const body = result.slice(0, result.length - ellipsis.length);
+		for (let length = Math.min(secret.length - 1, body.length); length >= MIN_CUT_SECRET_LENGTH; length--) {
+			if (body.endsWith(secret.slice(0, length))) {
+				result = `${body.slice(0, body.length - length)}***${ellipsis}`;
+				break;
+			}
 		}
 	}
 	return result;
