@@ -6,7 +6,7 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 import { AgentChatError, asAgentChatError, inputError, redactSecrets } from '../shared/errors';
-import { readConcurrency, runPerItem } from '../shared/itemRunner';
+import { outcomesToItems, readConcurrency, runPerItem } from '../shared/itemRunner';
 import { withRetries } from '../shared/retry';
 import { headerValue, readBodyText, sendHttpRequest } from '../shared/transport';
 import { UUID_PATTERN, checkBaseUrl, checkIntegerOption } from '../shared/validation';
@@ -145,12 +145,7 @@ export async function executeCreateChatbotToken(context: IExecuteFunctions): Pro
 		},
 	});
 
-	return [
-		outcomes.map((outcome) => ({
-			json: outcome.ok ? outcome.value : outcome.json,
-			pairedItem: { item: outcome.itemIndex },
-		})),
-	];
+	return [outcomesToItems(outcomes)];
 }
 
 /** A chatbot ID that exists nowhere: the credential test only needs the server to get past authentication. */

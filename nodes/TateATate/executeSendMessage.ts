@@ -6,7 +6,7 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 import { AgentChatError, asAgentChatError, inputError, redactSecrets } from '../shared/errors';
-import { readConcurrency, runPerItem } from '../shared/itemRunner';
+import { outcomesToItems, readConcurrency, runPerItem } from '../shared/itemRunner';
 import { liveStreamFor } from '../shared/liveStream';
 import { withRetries } from '../shared/retry';
 import { SseFormatError, readSseEvents } from '../shared/sseReader';
@@ -250,12 +250,7 @@ export async function executeSendMessage(context: IExecuteFunctions): Promise<IN
 		},
 	});
 
-	return [
-		outcomes.map((outcome) => ({
-			json: outcome.ok ? outcome.value : outcome.json,
-			pairedItem: { item: outcome.itemIndex },
-		})),
-	];
+	return [outcomesToItems(outcomes)];
 }
 
 /**

@@ -6,7 +6,7 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 import { AgentChatError, asAgentChatError, redactSecrets } from '../shared/errors';
-import { readConcurrency, runPerItem } from '../shared/itemRunner';
+import { outcomesToItems, readConcurrency, runPerItem } from '../shared/itemRunner';
 import { withRetries } from '../shared/retry';
 import { headerValue, readBodyText, sendHttpRequest } from '../shared/transport';
 import { buildCloudApiRequest, parseCloudApiResponse, planGetWsToken, type GetWsTokenPlan } from './lkeCloudApi';
@@ -89,12 +89,7 @@ export async function executeGetWsToken(context: IExecuteFunctions): Promise<INo
 		},
 	});
 
-	return [
-		outcomes.map((outcome) => ({
-			json: outcome.ok ? outcome.value : outcome.json,
-			pairedItem: { item: outcome.itemIndex },
-		})),
-	];
+	return [outcomesToItems(outcomes)];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { AgentChatError, asAgentChatError, failedItemJson, toNodeError } from './errors';
 import { MAX_CONCURRENCY } from './commonOptions';
 import { checkIntegerOption } from './validation';
@@ -41,4 +41,12 @@ export function readConcurrency(context: IExecuteFunctions, secrets: readonly st
 	} catch (error) {
 		throw toNodeError(context.getNode(), error as AgentChatError, 0, secrets);
 	}
+}
+
+/** One output item per input item, paired to it: the result, or the failed item's error json. */
+export function outcomesToItems(outcomes: Array<ItemOutcome<IDataObject>>): INodeExecutionData[] {
+	return outcomes.map((outcome) => ({
+		json: outcome.ok ? outcome.value : outcome.json,
+		pairedItem: { item: outcome.itemIndex },
+	}));
 }
