@@ -3,10 +3,13 @@
  * measurement starts from a clean process. One JSON message goes back to the parent over IPC.
  *
  *   stream-timing <url> <reps> <naiveReps> <case…>   the stream methods side by side, interleaved
- *                                        (the slow naive read only in the first naiveReps repetitions)
+ *                                        (the slow naive read only in the first naiveReps repetitions;
+ *                                        with env BENCH_BEFORE_ROOT, a compiled tree's build/ folder, also
+ *                                        "before": that tree's runLkeChatTurn, in the same repetitions)
  *   stream-memory <url> <case> <method>  one turn with memory sampling against a post-gc baseline
  *   batch <url> <questions> <concurrency> <latencyMs>   mapInOrder + runLkeChatTurn, order check
  */
+import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Agent, request } from 'undici';
 import { buildLkeChatRequest, type LkeChatRequest } from '../../nodes/TencentLke/lkeChatRequest';
@@ -14,8 +17,15 @@ import { runLkeChatTurn } from '../../nodes/TencentLke/lkeChatTurn';
 import { mapInOrder } from '../../nodes/shared/orderedBatch';
 import { lkeAnswerFor } from '../../test/simulator/lke';
 
-export type StreamMethod = 'bare' | 'node' | 'naive';
+export type StreamMethod = 'bare' | 'node' | 'naive' | 'before';
 export const STREAM_METHODS: StreamMethod[] = ['bare', 'node', 'naive'];
+
+type TurnRunner = typeof runLkeChatTurn;
+/** The node path of another compiled tree (the code before a change), measured in the same process. */
+const beforeTurn: TurnRunner | undefined = process.env.BENCH_BEFORE_ROOT
+	? // eslint-disable-next-line @typescript-eslint/no-require-imports
+		(require(path.join(process.env.BENCH_BEFORE_ROOT, 'nodes', 'TencentLke', 'lkeChatTurn')) as { runLkeChatTurn: TurnRunner }).runLkeChatTurn
+	: undefined;
 
 export interface StreamCase {
 	name: string;
@@ -133,7 +143,8 @@ async function runMethod(method: StreamMethod, chat: LkeChatRequest): Promise<Me
 	}
 	// A retry (a pooled socket the server closed while other methods ran) costs no backoff here, and is logged.
 	const onRetry = (info: { code: string | number }) => process.stderr.write(`[bench client] node path retried after ${info.code}\n`);
-	const reply = method === 'node' ? (await runLkeChatTurn(chat, { random: () => 0, onRetry })).reply : (await naiveRead(chat)).reply;
+	const turn = method === 'node' ? runLkeChatTurn : method === 'before' ? beforeTurn : undefined;
+	const reply = turn ? (await turn(chat, { random: () => 0, onRetry })).reply : (await naiveRead(chat)).reply;
 	const ms = performance.now() - started;
 	return { ms, cpuMs: cpuSince(cpu), replyChars: reply.length, reply };
 }
@@ -150,11 +161,12 @@ async function streamTiming(url: string, reps: number, naiveReps: number, caseNa
 	const out: Record<string, Record<StreamMethod, MethodRun[]>> = {};
 	const expected = new Map<string, string>();
 	for (const name of caseNames) {
-		out[name] = { bare: [], node: [], naive: [] };
+		out[name] = { bare: [], node: [], naive: [], before: [] };
 		expected.set(name, lkeAnswerFor(contentFor(STREAM_CASES[name])));
 	}
+	const all: StreamMethod[] = beforeTurn ? [...STREAM_METHODS, 'before'] : STREAM_METHODS;
 	// Warm-up: JIT, the connection pools, the simulator's code paths.
-	for (const method of STREAM_METHODS) {
+	for (const method of all) {
 		for (const warm of [STREAM_CASES.warmup, { ...STREAM_CASES.warmup, incremental: true }]) {
 			await runMethod(method, chatRequest(url, contentFor(warm), warm.incremental));
 		}
@@ -163,7 +175,7 @@ async function streamTiming(url: string, reps: number, naiveReps: number, caseNa
 		for (const name of caseNames) {
 			const streamCase = STREAM_CASES[name];
 			// Rotate the order so no method always runs first (or right after the heaviest one).
-			const methods = rep < naiveReps ? STREAM_METHODS : STREAM_METHODS.filter((method) => method !== 'naive');
+			const methods = rep < naiveReps ? all : all.filter((method) => method !== 'naive' && method !== 'before');
 			const order = methods.map((_, k) => methods[(k + rep) % methods.length]);
 			for (const method of order) {
 				const chat = chatRequest(url, contentFor(streamCase), streamCase.incremental);
