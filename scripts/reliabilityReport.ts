@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { CaseFigure } from '../test/helpers/hardening';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIGURES = path.join(ROOT, 'build', 'reliability', 'hardening.json');
@@ -21,20 +22,6 @@ const NODE_TITLES: Record<string, string> = {
 	'tate-sync': 'tate sync',
 	'tate-stream': 'tate stream',
 };
-
-interface CaseFigure {
-	group: string;
-	node: string;
-	case: string;
-	expected: string;
-	outcome: string;
-	elapsedMs: number;
-	boundMs: number;
-	partialChars?: number;
-	requests: number;
-	idlePooledSockets: number;
-	note?: string;
-}
 
 interface StreamFigure {
 	stream: string;
