@@ -7,6 +7,7 @@
  *                                        with env BENCH_BEFORE_ROOT, a compiled tree's build/ folder, also
  *                                        "before": that tree's runLkeChatTurn, in the same repetitions)
  *   stream-memory <url> <case> <method>  one turn with memory sampling against a post-gc baseline
+ *   stream-retained <url> <case> <method>  the same, with a full GC before every sample (live memory only)
  *   batch <url> <questions> <concurrency> <latencyMs>   mapInOrder + runLkeChatTurn, order check
  */
 import * as path from 'path';
@@ -61,6 +62,18 @@ export interface MemoryRun {
 	peakHeapGrowth: number;
 	peakRssGrowth: number;
 	peakExternalGrowth: number;
+	samples: number;
+}
+
+/** What a turn keeps: sampled right after a full GC, so garbage not yet collected is not counted. */
+export interface RetainedMemoryRun {
+	method: StreamMethod;
+	caseName: string;
+	replyUtf8Bytes: number;
+	/** Heap plus buffers outside it (network chunks), live objects only. */
+	peakRetainedGrowth: number;
+	peakRetainedHeapGrowth: number;
+	peakRetainedExternalGrowth: number;
 	samples: number;
 }
 
@@ -192,43 +205,82 @@ async function streamTiming(url: string, reps: number, naiveReps: number, caseNa
 	return out;
 }
 
-async function streamMemory(url: string, caseName: string, method: StreamMethod): Promise<MemoryRun> {
+interface TurnMemory {
+	reply: string;
+	ms: number;
+	samples: number;
+	/** Peak growth over the post-gc baseline, each figure on its own and heap + external together. */
+	heap: number;
+	rss: number;
+	external: number;
+	heapPlusExternal: number;
+}
+
+/**
+ * One turn of `method` with `process.memoryUsage()` sampled during it. With `forcedGc` every sample
+ * first runs a full GC: the peak of what is still referenced (the reply being built, the event
+ * being read, the previous content), which is what the code decides, not when V8 gets round to
+ * collecting; that turn runs slower, and only memory is taken from it.
+ */
+async function sampleTurnMemory(url: string, caseName: string, method: StreamMethod, forcedGc: boolean): Promise<TurnMemory> {
 	const streamCase = STREAM_CASES[caseName];
 	const warm = STREAM_CASES.warmup;
 	await runMethod(method, chatRequest(url, contentFor(warm), streamCase.incremental));
 	const chat = chatRequest(url, contentFor(streamCase), streamCase.incremental);
+	const collect = (global as { gc?: () => void }).gc;
+	if (forcedGc && !collect) throw new Error('forced-GC sampling needs --expose-gc');
 	gc();
 	const base = process.memoryUsage();
-	let peakHeap = base.heapUsed;
-	let peakRss = base.rss;
-	let peakExternal = base.external;
+	const peak = { heap: 0, rss: 0, external: 0, heapPlusExternal: 0 };
 	let samples = 0;
 	const sample = () => {
+		if (forcedGc) collect!();
 		const now = process.memoryUsage();
 		samples++;
-		if (now.heapUsed > peakHeap) peakHeap = now.heapUsed;
-		if (now.rss > peakRss) peakRss = now.rss;
-		if (now.external > peakExternal) peakExternal = now.external;
+		const heap = now.heapUsed - base.heapUsed;
+		const external = now.external - base.external;
+		peak.heap = Math.max(peak.heap, heap);
+		peak.rss = Math.max(peak.rss, now.rss - base.rss);
+		peak.external = Math.max(peak.external, external);
+		peak.heapPlusExternal = Math.max(peak.heapPlusExternal, heap + external);
 	};
-	const timer = setInterval(sample, 2);
+	// Forced GCs every millisecond: rarer samples let the socket's data pile up during the turn, on any reader.
+	const timer = setInterval(sample, forcedGc ? 1 : 2);
 	let run: MethodRun & { reply?: string };
 	try {
 		run = await runMethod(method, chat);
-		sample();
+		if (!forcedGc) sample();
 	} finally {
 		clearInterval(timer);
 	}
-	const reply = run.reply ?? '';
+	return { reply: run.reply ?? '', ms: run.ms, samples, ...peak };
+}
+
+async function streamMemory(url: string, caseName: string, method: StreamMethod): Promise<MemoryRun> {
+	const turn = await sampleTurnMemory(url, caseName, method, false);
 	return {
 		method,
 		caseName,
-		ms: run.ms,
-		replyChars: reply.length,
-		replyUtf8Bytes: Buffer.byteLength(reply),
-		peakHeapGrowth: peakHeap - base.heapUsed,
-		peakRssGrowth: peakRss - base.rss,
-		peakExternalGrowth: peakExternal - base.external,
-		samples,
+		ms: turn.ms,
+		replyChars: turn.reply.length,
+		replyUtf8Bytes: Buffer.byteLength(turn.reply),
+		peakHeapGrowth: turn.heap,
+		peakRssGrowth: turn.rss,
+		peakExternalGrowth: turn.external,
+		samples: turn.samples,
+	};
+}
+
+async function streamRetained(url: string, caseName: string, method: StreamMethod): Promise<RetainedMemoryRun> {
+	const turn = await sampleTurnMemory(url, caseName, method, true);
+	return {
+		method,
+		caseName,
+		replyUtf8Bytes: Buffer.byteLength(turn.reply),
+		peakRetainedGrowth: turn.heapPlusExternal,
+		peakRetainedHeapGrowth: turn.heap,
+		peakRetainedExternalGrowth: turn.external,
+		samples: turn.samples,
 	};
 }
 
@@ -256,6 +308,7 @@ async function main(): Promise<void> {
 	let result: unknown;
 	if (mode === 'stream-timing') result = await streamTiming(url, Number(rest[0]), Number(rest[1]), rest.slice(2));
 	else if (mode === 'stream-memory') result = await streamMemory(url, rest[0], rest[1] as StreamMethod);
+	else if (mode === 'stream-retained') result = await streamRetained(url, rest[0], rest[1] as StreamMethod);
 	else if (mode === 'batch') result = await batch(url, Number(rest[0]), Number(rest[1]), Number(rest[2]));
 	else throw new Error(`unknown mode ${mode}`);
 	await new Promise<void>((resolve) => process.send!(result, () => resolve()));
