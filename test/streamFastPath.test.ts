@@ -10,9 +10,7 @@
 import { buildLkeChatRequest } from '../nodes/TencentLke/lkeChatRequest';
 import { runLkeChatTurn } from '../nodes/TencentLke/lkeChatTurn';
 import { LkeEventReader, LkeTurnAggregator, parseLkeEvent, type LkeEvent } from '../nodes/TencentLke/lkeEventAggregator';
-import { readRawSseEvents, SseByteParser, SseData, type RawSseEvent } from '../nodes/shared/sseByteReader';
-import { setFlagsFromString } from 'v8';
-import { runInNewContext } from 'vm';
+import { readRawSseEvents } from '../nodes/shared/sseByteReader';
 import { readSseEvents, type SseEvent } from '../nodes/shared/sseReader';
 import { lkeAnswerFor, startSimulator, type Simulator } from './simulator';
 
@@ -184,29 +182,12 @@ async function foldReference(parts: Buffer[], incremental: boolean): Promise<Fol
 	return { deltas, result: aggregator.result() };
 }
 
-interface FastStats {
-	hinted: number;
-	/** Lines the reader's compactor changed (only with `compactStep`). */
-	compacted: number;
-}
-
-async function foldFast(parts: Buffer[], incremental: boolean, stats?: FastStats, compactStep?: number): Promise<Folded> {
+async function foldFast(parts: Buffer[], incremental: boolean, stats?: { hinted: number }): Promise<Folded> {
 	const aggregator = new LkeTurnAggregator(incremental, { sessionId: 's0', requestId: 'r0' });
 	const reader = new LkeEventReader();
 	const deltas: string[] = [];
-	const compaction =
-		compactStep === undefined
-			? undefined
-			: {
-					stepBytes: compactStep,
-					compactor: (pieces: readonly Buffer[], lineBytes: number) => {
-						const compacted = reader.compactLine(pieces, lineBytes);
-						if (compacted && stats) stats.compacted++;
-						return compacted;
-					},
-				};
 	try {
-		for await (const raw of readRawSseEvents(chunksOf(parts), undefined, compaction)) {
+		for await (const raw of readRawSseEvents(chunksOf(parts))) {
 			const parsed = reader.read(raw);
 			if (!parsed) continue;
 			if (parsed.hint && stats) stats.hinted++;
@@ -218,19 +199,14 @@ async function foldFast(parts: Buffer[], incremental: boolean, stats?: FastStats
 	return { deltas, result: aggregator.result() };
 }
 
-/** The fast fold gives the reference's result whole and at random chunkings, with and without line compaction. */
-async function expectSameFold(stream: Buffer, incremental: boolean, random = prng(1), rounds = 3): Promise<FastStats> {
-	const stats: FastStats = { hinted: 0, compacted: 0 };
-	const compactedStats: FastStats = { hinted: 0, compacted: 0 };
+async function expectSameFold(stream: Buffer, incremental: boolean, random = prng(1), rounds = 3): Promise<{ hinted: number }> {
+	const stats = { hinted: 0 };
 	const expected = await foldReference([stream], incremental);
 	expect(await foldFast([stream], incremental, stats)).toEqual(expected);
 	for (let round = 0; round < rounds; round++) {
 		const parts = randomCuts(stream, random, 40);
 		expect(await foldFast(parts, incremental)).toEqual(expected);
-		// Compaction offered the line after every chunk (1 byte) or every few hundred bytes.
-		expect(await foldFast(parts, incremental, compactedStats, round % 2 === 0 ? 1 : 300)).toEqual(expected);
 	}
-	stats.compacted = compactedStats.compacted;
 	return stats;
 }
 
@@ -255,78 +231,6 @@ describe('LkeEventReader: the same events, results and deltas as parsing every e
 		const pieces = Array.from({ length: 12 }, (_, index) => LONG.slice(0, 300 + index * 37));
 		const stats = await expectSameFold(cumulativeStream(pieces), false);
 		expect(stats.hinted).toBeGreaterThan(5);
-		expect(stats.compacted).toBeGreaterThan(5);
-	});
-
-	it('keeps no network buffer of a reply once the next one extends its content (the content is copied out)', async () => {
-		setFlagsFromString('--expose-gc');
-		const collectGarbage = runInNewContext('gc') as () => void;
-		const reader = new LkeEventReader();
-		const aggregator = new LkeTurnAggregator(false, { sessionId: 's0', requestId: 'r0' });
-		const eventBytes = (content: string): Buffer => {
-			const text = replyJson(content);
-			const bytes = Buffer.from(new ArrayBuffer(Buffer.byteLength(text)));
-			bytes.write(text);
-			return bytes;
-		};
-		const readOne = (content: string): WeakRef<ArrayBuffer> => {
-			const bytes = eventBytes(content);
-			const parsed = reader.read({ event: 'reply', data: SseData.of(bytes) });
-			aggregator.accept(parsed!.event, parsed!.hint);
-			return new WeakRef(bytes.buffer as ArrayBuffer);
-		};
-		const first = readOne(LONG.slice(0, 6000));
-		const second = readOne(LONG.slice(0, 7000));
-		await new Promise((resolve) => setImmediate(resolve));
-		collectGarbage();
-		expect(reader.fastReads).toBe(2);
-		expect(first.deref()).toBeUndefined();
-		expect(second.deref()).toBeUndefined();
-		// and the copy is still right: the next event extends it on the fast path
-		readOne(LONG.slice(0, 8000));
-		expect(reader.fastReads).toBe(3);
-		expect(aggregator.result().reply).toBe(LONG.slice(0, 8000));
-	});
-
-	it('while a long reply line arrives, the network buffers of the part that repeats the previous content are let go', async () => {
-		setFlagsFromString('--expose-gc');
-		const collectGarbage = runInNewContext('gc') as () => void;
-		const reader = new LkeEventReader();
-		const events: RawSseEvent[] = [];
-		const parser = new SseByteParser((event) => events.push(event), undefined, { compactor: reader.compactLine, stepBytes: 1 });
-		const ownBuffer = (text: string): Buffer => {
-			const bytes = Buffer.from(new ArrayBuffer(Buffer.byteLength(text)));
-			bytes.write(text);
-			return bytes;
-		};
-		const answer = LONG.repeat(3);
-		parser.feed(ownBuffer(`data:${replyJson(answer.slice(0, 5000))}\n\n`));
-		reader.read(events.shift()!);
-		// The next event, 1 KB at a time: the chunks before the end of the previous content can go.
-		const line = Buffer.from(`data:${replyJson(answer.slice(0, 9000))}\n\n`);
-		const released: Array<WeakRef<ArrayBuffer>> = [];
-		const feedChunks = (upTo: number) => {
-			for (let at = 0; at < upTo; at += 1024) {
-				const piece = line.subarray(at, Math.min(upTo, at + 1024));
-				const chunk = Buffer.from(new ArrayBuffer(piece.length));
-				piece.copy(chunk);
-				parser.feed(chunk);
-				released.push(new WeakRef(chunk.buffer as ArrayBuffer));
-			}
-		};
-		feedChunks(5 * 1024);
-		await new Promise((resolve) => setImmediate(resolve));
-		collectGarbage();
-		expect(events).toHaveLength(0);
-		// All but the last chunk lie within the previous content's bytes (the last one is still being compared).
-		expect(released.slice(0, 4).map((ref) => ref.deref())).toEqual([undefined, undefined, undefined, undefined]);
-		const rest = Buffer.from(line.subarray(5 * 1024));
-		parser.feed(rest);
-		expect(events).toHaveLength(1);
-		expect(events[0].data.copy().equals(line.subarray(5, line.length - 2))).toBe(true);
-		const parsed = reader.read(events[0])!;
-		expect(parsed.hint?.appended).toBe(answer.slice(5000, 9000));
-		expect(parsed.event.payload?.content).toBe(answer.slice(0, 9000));
 	});
 
 	it('surrogate pairs and escapes cut exactly where the previous content ended', async () => {
@@ -369,7 +273,7 @@ describe('LkeEventReader: the same events, results and deltas as parsing every e
 		const spaced = cumulativeStream(pieces, {
 			json: (content, _index, final) => JSON.stringify({ type: 'reply', payload: { content, is_final: final, record_id: 'b' } }, null, 1).replace(/\n\s*/g, ' '),
 		});
-		expect((await expectSameFold(spaced, false)).hinted).toBe(2);
+		expect(await expectSameFold(spaced, false)).toEqual({ hinted: 2 });
 		const duplicateKey = Buffer.from(
 			sse('reply', `{"type":"reply","payload":{"record_id":"b","content":"${'x'.repeat(3000)}","content":"the last one wins"}}`) +
 				sse('reply', `{"type":"reply","payload":{"record_id":"b","content":"${'x'.repeat(3000)}y","content":"the last one wins!","is_final":true}}`),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 import { AgentChatError } from '../shared/errors';
-import { SseData, type RawSseEvent } from '../shared/sseByteReader';
+import type { RawSseEvent, SseData } from '../shared/sseByteReader';
 import type { SseEvent } from '../shared/sseReader';
 import { LKE_ERROR_HINTS, LKE_ERROR_MEANINGS, LKE_RETRYABLE_CODES } from './lkeErrorCodes';
 
@@ -153,76 +153,6 @@ function parseStringBody(data: SseData, start: number, end: number): string | un
 }
 
 /**
- * The previous long content's bytes. A content that is never extended (incremental mode, rewrites)
- * stays as the slices of the event it came in. Once one is extended, the bytes move to buffers of
- * our own: keeping slices would keep every network buffer of the previous event (over 1 MB each
- * for a 1 MB answer) alive while the next one arrives. Bytes once written are never changed,
- * because lines being read may point into them (see LkeEventReader.compactLine): appending writes
- * past them, into the last segment or a new one (never a bigger copy: the old one could not go
- * while a line uses it), and a new content starts afresh.
- */
-class PreviousContentBytes {
-	private parts: Buffer[] = [];
-	private used: number[] = [];
-	private owned = false;
-	private total = 0;
-	private view: SseData | undefined;
-	/** Changes whenever bytes already given out stop being the start of these bytes. */
-	generation = 0;
-
-	data(): SseData {
-		this.view ??= new SseData(
-			this.parts.map((part, index) => (part.length === this.used[index] ? part : part.subarray(0, this.used[index]))),
-			this.total,
-		);
-		return this.view;
-	}
-
-	/** Starts over with these bytes, not copied. */
-	reset(pieces: readonly Buffer[]): void {
-		this.parts = [...pieces];
-		this.used = pieces.map((piece) => piece.length);
-		this.owned = false;
-		this.total = pieces.reduce((sum, piece) => sum + piece.length, 0);
-		this.view = undefined;
-		this.generation++;
-	}
-
-	append(pieces: readonly Buffer[]): void {
-		if (!this.owned) {
-			const borrowed = this.parts;
-			this.parts = [];
-			this.used = [];
-			this.total = 0;
-			this.owned = true;
-			this.copyIn(borrowed);
-		}
-		this.copyIn(pieces);
-		this.view = undefined;
-	}
-
-	private copyIn(pieces: readonly Buffer[]): void {
-		for (const piece of pieces) {
-			let at = 0;
-			while (at < piece.length) {
-				let last = this.parts.length - 1;
-				if (last === -1 || this.used[last] === this.parts[last].length) {
-					// Segments grow with the content: few for a long answer, little spare room for a short one.
-					const size = Math.max(piece.length - at, Math.min(256 * 1024, Math.max(16 * 1024, this.total >> 2)));
-					this.parts.push(Buffer.allocUnsafe(size));
-					this.used.push(0);
-					last++;
-				}
-				const copied = piece.copy(this.parts[last], this.used[last], at);
-				this.used[last] += copied;
-				this.total += copied;
-				at += copied;
-			}
-		}
-	}
-}
-
-/**
  * Reads LKE events from raw SSE events, giving the same LkeEvent as parseLkeEvent on the decoded
  * data. Long replies take a fast path: in cumulative mode every reply repeats the whole answer so
  * far, so when a reply's content begins with the exact bytes of the previous long content, only
@@ -239,54 +169,10 @@ export class LkeEventReader {
 	/** The two markers as JSON string text, and what they parse to; made when first needed. */
 	private markers = '';
 	private markersValue = '';
-	/** The previous long content's JSON string body. */
-	private readonly previousBody = new PreviousContentBytes();
+	private previousBody: SseData | undefined;
 	private previousContent = '';
 	/** How many events took the fast path (for tests and diagnostics). */
 	fastReads = 0;
-	/** The line compactLine is working on: its own copy of the line's start, how much of it matched. */
-	private compacting: { head: Buffer; matched: number; generation: number; done: boolean } | undefined;
-
-	/**
-	 * For readRawSseEvents: while a long line arrives, the part of it that repeats the previous
-	 * content is swapped for the same bytes in previousBody, so the network buffers can go and a
-	 * cumulative stream holds about one copy of the answer instead of two. Only identical bytes are
-	 * swapped, so the event read is exactly the one received, whatever the line turns out to be.
-	 */
-	readonly compactLine = (pieces: readonly Buffer[], lineBytes: number): Buffer[] | undefined => {
-		const previous = this.previousBody.data();
-		if (previous.length < FAST_PARSE_MIN_BYTES) return undefined;
-		const line = new SseData(pieces, lineBytes);
-		let contentStart: number;
-		let matched = 0;
-		const state = this.compacting;
-		const resuming = state !== undefined && pieces[0] === state.head;
-		if (resuming) {
-			if (state.done) return undefined;
-			contentStart = state.head.length;
-			// Bytes matched against content since replaced are compared again.
-			if (state.generation === this.previousBody.generation) matched = state.matched;
-		} else {
-			// The key is near the start of a reply line; further in, it is not worth looking for.
-			const key = line.indexOfBytes(CONTENT_KEY);
-			if (key === -1 || key > 4096) return undefined;
-			let start = key + CONTENT_KEY.length;
-			while (line.byteAt(start) === 0x20) start++;
-			if (line.byteAt(start) !== QUOTE) return undefined;
-			contentStart = start + 1;
-		}
-		const available = Math.min(previous.length, lineBytes - contentStart);
-		const nowMatched = matched + line.commonPrefixLength(contentStart + matched, previous, matched, available - matched);
-		const head = resuming ? state.head : Buffer.from(line.copy(0, contentStart));
-		this.compacting = {
-			head,
-			matched: nowMatched,
-			generation: this.previousBody.generation,
-			done: nowMatched < available || nowMatched === previous.length,
-		};
-		if (nowMatched === matched && resuming) return undefined;
-		return [head, ...previous.pieces(0, nowMatched), ...line.pieces(contentStart + nowMatched)];
-	};
 
 	read(raw: RawSseEvent): ParsedLkeEvent | undefined {
 		// Only replies are worth it (thought events carry a "content" key too, deeper down).
@@ -324,8 +210,8 @@ export class LkeEventReader {
 		const data = raw.data;
 		let base = '';
 		let newStart = bodyStart;
-		const previous = this.previousBody.data();
-		if (previous.length > 0 && data.matchesAt(bodyStart, previous)) {
+		const previous = this.previousBody;
+		if (previous && previous.length > 0 && data.matchesAt(bodyStart, previous)) {
 			const next = data.byteAt(bodyStart + previous.length);
 			if (next !== -1 && !isContinuationByte(next)) {
 				base = this.previousContent;
@@ -348,8 +234,7 @@ export class LkeEventReader {
 
 		const content = base + appended;
 		parsed.payload.content = content;
-		if (base === '') this.previousBody.reset(data.pieces(bodyStart, bodyEnd));
-		else this.previousBody.append(data.pieces(newStart, bodyEnd));
+		this.previousBody = data.slice(bodyStart, bodyEnd);
 		this.previousContent = content;
 		this.fastReads++;
 		const event = parsed as LkeEvent;

@@ -137,43 +137,24 @@ export class SseData {
 	/** True when the bytes from `offset` on begin with all of `other`. */
 	matchesAt(offset: number, other: SseData): boolean {
 		if (offset < 0 || offset + other.length > this.length) return false;
-		return this.commonPrefixLength(offset, other, 0, other.length) === other.length;
-	}
-
-	/** How many bytes from `offset` on equal those of `other` from `otherOffset` on (at most `maxLength`). */
-	commonPrefixLength(offset: number, other: SseData, otherOffset: number, maxLength: number): number {
-		const limit = Math.max(0, Math.min(maxLength, this.length - offset, other.length - otherOffset));
-		const mine = this.pieces(offset, offset + limit);
-		const theirs = other.pieces(otherOffset, otherOffset + limit);
-		let matched = 0;
-		let i = 0;
-		let j = 0;
-		let a = 0;
-		let b = 0;
-		while (matched < limit) {
-			const x = mine[i];
-			const y = theirs[j];
-			const count = Math.min(x.length - a, y.length - b);
-			// Lines compacted by a reader share memory with what they are compared to.
-			const sameMemory = x.buffer === y.buffer && x.byteOffset + a === y.byteOffset + b;
-			if (!sameMemory && x.compare(y, b, b + count, a, a + count) !== 0) {
-				let same = 0;
-				while (x[a + same] === y[b + same]) same++;
-				return matched + same;
-			}
-			matched += count;
-			a += count;
-			b += count;
-			if (a === x.length) {
-				i++;
-				a = 0;
-			}
-			if (b === y.length) {
-				j++;
-				b = 0;
+		if (other.length === 0) return true;
+		let index = this.partAt(offset);
+		let local = offset - this.partStarts()[index];
+		for (const piece of other.parts) {
+			let pieceAt = 0;
+			while (pieceAt < piece.length) {
+				const part = this.parts[index];
+				const count = Math.min(part.length - local, piece.length - pieceAt);
+				if (part.compare(piece, pieceAt, pieceAt + count, local, local + count) !== 0) return false;
+				pieceAt += count;
+				local += count;
+				if (local === part.length) {
+					index++;
+					local = 0;
+				}
 			}
 		}
-		return matched;
+		return true;
 	}
 
 	/** The bytes [start, end) as a list of pieces of the original buffers. */
@@ -190,6 +171,11 @@ export class SseData {
 			out.push(from === 0 && to === part.length ? part : part.subarray(from, to));
 		}
 		return out;
+	}
+
+	slice(start: number, end = this.length): SseData {
+		const pieces = this.pieces(start, end);
+		return new SseData(pieces, Math.max(0, Math.min(this.length, end) - Math.max(0, start)));
 	}
 
 	/** The bytes [start, end) in one buffer (a copy only when they span parts). */
@@ -240,19 +226,6 @@ function startsWithBytes(bytes: Buffer, prefix: number[]): boolean {
 }
 
 /**
- * Gives a long line still being read back as pieces holding exactly the same bytes, or undefined to
- * leave it. Lets a reader that already holds most of a line's bytes (LKE's cumulative replies
- * repeat the previous content) drop the network buffers while the rest of the line arrives.
- */
-export type LineCompactor = (pieces: readonly Buffer[], lineBytes: number) => Buffer[] | undefined;
-
-export interface LineCompaction {
-	compactor: LineCompactor;
-	/** The line is offered each time it has grown by this many bytes (default 64 KB). */
-	stepBytes?: number;
-}
-
-/**
  * The SSE line protocol over bytes, with exactly the behaviour of the string parser it replaces
  * (TextDecoder + eventsource-parser 3): lines end at CR, LF or CRLF (a CR that is the last byte so
  * far waits for the next chunk, in case a LF follows); `data` lines join with LF; `event` names the
@@ -276,12 +249,10 @@ export class SseByteParser {
 	/** Counting state, used only once the bytes pass the limit (characters ≤ bytes before that). */
 	private lineCount: { decoder: InstanceType<typeof TextDecoder>; counted: number; chars: number } | undefined;
 	private dataChars: number | undefined;
-	private compactedAt = 0;
 
 	constructor(
 		private readonly emit: (event: RawSseEvent) => void,
 		private readonly maxEventChars = MAX_SSE_EVENT_CHARS,
-		private readonly compaction?: LineCompaction,
 	) {}
 
 	/** Takes the next chunk; throws SseFormatError when the event being read passes the limit. */
@@ -303,19 +274,6 @@ export class SseByteParser {
 		}
 		this.process(chunk);
 		this.checkSize();
-		this.compactLine();
-	}
-
-	private compactLine(): void {
-		// Not while counting characters near the size limit: that count walks the pieces by index.
-		if (!this.compaction || this.lineCount || this.lineBytes - this.compactedAt < (this.compaction.stepBytes ?? 64 * 1024)) return;
-		this.compactedAt = this.lineBytes;
-		const pieces = this.compaction.compactor(this.line, this.lineBytes);
-		if (!pieces) return;
-		let length = 0;
-		for (const piece of pieces) length += piece.length;
-		if (length !== this.lineBytes) throw new Error('A line compactor changed the length of the line');
-		this.line = pieces;
 	}
 
 	/** The stream ended: what is pending is read as if a blank line followed. */
@@ -382,7 +340,6 @@ export class SseByteParser {
 		const size = this.lineBytes;
 		this.line = [];
 		this.lineBytes = 0;
-		this.compactedAt = 0;
 		this.lineCount = undefined;
 		if (size === 0) {
 			this.dispatch();
@@ -463,10 +420,9 @@ function asBuffer(chunk: Uint8Array): Buffer {
 export async function* readRawSseEvents(
 	chunks: AsyncIterable<Uint8Array>,
 	maxEventChars = MAX_SSE_EVENT_CHARS,
-	compaction?: LineCompaction,
 ): AsyncGenerator<RawSseEvent> {
 	const ready: RawSseEvent[] = [];
-	const parser = new SseByteParser((event) => ready.push(event), maxEventChars, compaction);
+	const parser = new SseByteParser((event) => ready.push(event), maxEventChars);
 	for await (const chunk of chunks) {
 		parser.feed(asBuffer(chunk));
 		if (ready.length > 0) {
