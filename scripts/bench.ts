@@ -95,6 +95,8 @@ interface RetainedFigures {
 	total: number;
 	heap: number;
 	external: number;
+	/** Median over the repetitions of (this method's total − the bare read's in the same repetition). */
+	beyondBare?: number;
 }
 
 interface BatchFigures extends BatchRun {
@@ -262,15 +264,21 @@ function cpuOf(runs: Record<StreamMethod, MethodRun[]>): Record<MeasuredMethod, 
 	return { bare: cpu('bare'), node: cpu('node'), naive: cpu('naive') };
 }
 
-async function measureRetained(sim: SimHost, caseName: string, method: StreamMethod, reps: number, beforeRoot?: string): Promise<RetainedFigures> {
-	const runs: RetainedMemoryRun[] = [];
+/** Retained memory of the methods, taking turns in one process; `beyondBare`: median of the per-repetition differences. */
+async function measureRetained(sim: SimHost, caseName: string, methods: StreamMethod[], reps: number, beforeRoot?: string): Promise<Record<string, RetainedFigures>> {
 	const env = beforeRoot ? { BENCH_BEFORE_ROOT: beforeRoot } : undefined;
-	for (let rep = 0; rep < reps; rep++) runs.push(await runClient<RetainedMemoryRun>(['stream-retained', sim.url, caseName, method], { env }));
-	return {
-		total: median(runs.map((run) => run.peakRetainedGrowth)),
-		heap: median(runs.map((run) => run.peakRetainedHeapGrowth)),
-		external: median(runs.map((run) => run.peakRetainedExternalGrowth)),
-	};
+	const runs = await runClient<Record<string, RetainedMemoryRun[]>>(['stream-retained', sim.url, caseName, String(reps), methods.join(',')], { env });
+	const out: Record<string, RetainedFigures> = {};
+	for (const method of methods) {
+		const own = runs[method];
+		out[method] = {
+			total: median(own.map((run) => run.peakRetainedGrowth)),
+			heap: median(own.map((run) => run.peakRetainedHeapGrowth)),
+			external: median(own.map((run) => run.peakRetainedExternalGrowth)),
+			beyondBare: method === 'bare' ? undefined : median(own.map((run, rep) => run.peakRetainedGrowth - runs.bare[rep].peakRetainedGrowth)),
+		};
+	}
+	return out;
 }
 
 async function measureMemory(sim: SimHost, reps: number, beforeRoot: string | undefined): Promise<MemoryFigures[]> {
@@ -292,18 +300,18 @@ async function measureMemory(sim: SimHost, reps: number, beforeRoot: string | un
 				peakRssGrowth: median(runs.map((run) => run.peakRssGrowth)),
 				peakExternalGrowth: median(runs.map((run) => run.peakExternalGrowth)),
 			};
-			// What is kept (not the garbage awaiting collection): the bare read's is the transport's share.
-			// A GC every millisecond slows a turn some 50-fold: the 660 MB stream is left out, the long ones run once.
-			const retainedReps = caseName === 'cumulative-250k' ? reps : 1;
-			if ((method === 'bare' || method === 'node') && caseName !== 'cumulative-1M-x1000') {
-				log(`memory: ${caseName} ${method}, retained`);
-				row.retained = await measureRetained(sim, caseName, method, retainedReps);
-			}
-			if (method === 'node' && beforeRoot && caseName.startsWith('cumulative') && caseName !== 'cumulative-1M-x1000') {
-				log(`memory: ${caseName} the code before, retained`);
-				row.retainedBefore = await measureRetained(sim, caseName, 'before', retainedReps, beforeRoot);
-			}
 			out.push(row);
+		}
+		// What is kept (not the garbage awaiting collection); the bare read's is the transport's share.
+		// A GC every millisecond slows a turn some 50-fold: the 660 MB stream is left out.
+		if (caseName === 'cumulative-1M-x1000') continue;
+		const retainedMethods: StreamMethod[] = beforeRoot && caseName.startsWith('cumulative') ? ['bare', 'node', 'before'] : ['bare', 'node'];
+		const retainedReps = caseName === 'cumulative-250k' ? reps : caseName === 'cumulative-1M' ? 2 : 1;
+		log(`memory: ${caseName} retained, ${retainedMethods.join('/')} × ${retainedReps} in one process`);
+		const retained = await measureRetained(sim, caseName, retainedMethods, retainedReps, beforeRoot);
+		for (const row of out.filter((other) => other.caseName === caseName)) {
+			if (row.method === 'bare' || row.method === 'node') row.retained = retained[row.method];
+			if (row.method === 'node' && retained.before) row.retainedBefore = retained.before;
 		}
 	}
 	// The bare read keeps no reply: give its row the reply size of the same case, for the ratios.
@@ -513,6 +521,7 @@ function retainedTable(results: Results): string {
 
 /** Retained memory beyond what the bare read of the same stream retains (the transport's buffers). */
 function retainedBeyondBare(results: Results, row: MemoryFigures, figures: RetainedFigures): number {
+	if (figures.beyondBare !== undefined) return figures.beyondBare;
 	const bare = results.memory.find((other) => other.caseName === row.caseName && other.method === 'bare')?.retained;
 	return figures.total - (bare?.total ?? 0);
 }
@@ -746,7 +755,7 @@ function figuresMarkdown(results: Results, level: string): string {
 		parts.push(`${level} 2. Memory (one turn per fresh process, gc() before, \`process.memoryUsage()\` every 2 ms; medians of 3, the naive read once)`, '', memoryTable(results), '');
 		if (results.memory.some((row) => row.retained)) {
 			parts.push(
-				`${level}# What a turn keeps (the judged figure): the same turns, with a full \`gc()\` before every sample (every 1 ms), so only live memory counts: heap plus buffers outside it (network chunks); medians of 3 for the 250 k answer, one run for the longer ones (a GC every millisecond slows a turn some 50-fold)`,
+				`${level}# What a turn keeps (the judged figure): the same turns, with a full \`gc()\` before every sample (every 1 ms), so only live memory counts: heap plus buffers outside it (network chunks). The methods take turns in one process (3 repetitions for the 250 k answer, 2 for the 1 M one, 1 for the 50 M one: a GC every millisecond slows a turn some 50-fold); 'beyond the bare read' is the median of the per-repetition differences`,
 				'',
 				retainedTable(results),
 				'',

@@ -7,7 +7,8 @@
  *                                        with env BENCH_BEFORE_ROOT, a compiled tree's build/ folder, also
  *                                        "before": that tree's runLkeChatTurn, in the same repetitions)
  *   stream-memory <url> <case> <method>  one turn with memory sampling against a post-gc baseline
- *   stream-retained <url> <case> <method>  the same, with a full GC before every sample (live memory only)
+ *   stream-retained <url> <case> <reps> <method,…>  the same with a full GC before every sample (live
+ *                                        memory only), the methods taking turns in one process <reps> times
  *   batch <url> <questions> <concurrency> <latencyMs>   mapInOrder + runLkeChatTurn, order check
  */
 import * as path from 'path';
@@ -222,10 +223,10 @@ interface TurnMemory {
  * being read, the previous content), which is what the code decides, not when V8 gets round to
  * collecting; that turn runs slower, and only memory is taken from it.
  */
-async function sampleTurnMemory(url: string, caseName: string, method: StreamMethod, forcedGc: boolean): Promise<TurnMemory> {
+async function sampleTurnMemory(url: string, caseName: string, method: StreamMethod, forcedGc: boolean, warmUp = true): Promise<TurnMemory> {
 	const streamCase = STREAM_CASES[caseName];
 	const warm = STREAM_CASES.warmup;
-	await runMethod(method, chatRequest(url, contentFor(warm), streamCase.incremental));
+	if (warmUp) await runMethod(method, chatRequest(url, contentFor(warm), streamCase.incremental));
 	const chat = chatRequest(url, contentFor(streamCase), streamCase.incremental);
 	const collect = (global as { gc?: () => void }).gc;
 	if (forcedGc && !collect) throw new Error('forced-GC sampling needs --expose-gc');
@@ -271,17 +272,32 @@ async function streamMemory(url: string, caseName: string, method: StreamMethod)
 	};
 }
 
-async function streamRetained(url: string, caseName: string, method: StreamMethod): Promise<RetainedMemoryRun> {
-	const turn = await sampleTurnMemory(url, caseName, method, true);
-	return {
-		method,
-		caseName,
-		replyUtf8Bytes: Buffer.byteLength(turn.reply),
-		peakRetainedGrowth: turn.heapPlusExternal,
-		peakRetainedHeapGrowth: turn.heap,
-		peakRetainedExternalGrowth: turn.external,
-		samples: turn.samples,
-	};
+/**
+ * What each method keeps, the methods taking turns in this one process: how much socket data piles
+ * up while the forced GCs hold the event loop depends on the process's state, so a reader is
+ * compared with the bare read of the same repetition.
+ */
+async function streamRetained(url: string, caseName: string, reps: number, methods: StreamMethod[]): Promise<Record<string, RetainedMemoryRun[]>> {
+	const streamCase = STREAM_CASES[caseName];
+	for (const method of methods) await runMethod(method, chatRequest(url, contentFor(STREAM_CASES.warmup), streamCase.incremental));
+	const out: Record<string, RetainedMemoryRun[]> = {};
+	for (const method of methods) out[method] = [];
+	for (let rep = 0; rep < reps; rep++) {
+		for (let k = 0; k < methods.length; k++) {
+			const method = methods[(k + rep) % methods.length];
+			const turn = await sampleTurnMemory(url, caseName, method, true, false);
+			out[method].push({
+				method,
+				caseName,
+				replyUtf8Bytes: Buffer.byteLength(turn.reply),
+				peakRetainedGrowth: turn.heapPlusExternal,
+				peakRetainedHeapGrowth: turn.heap,
+				peakRetainedExternalGrowth: turn.external,
+				samples: turn.samples,
+			});
+		}
+	}
+	return out;
 }
 
 async function batch(url: string, questions: number, concurrency: number, latencyMs: number): Promise<BatchRun> {
@@ -308,7 +324,7 @@ async function main(): Promise<void> {
 	let result: unknown;
 	if (mode === 'stream-timing') result = await streamTiming(url, Number(rest[0]), Number(rest[1]), rest.slice(2));
 	else if (mode === 'stream-memory') result = await streamMemory(url, rest[0], rest[1] as StreamMethod);
-	else if (mode === 'stream-retained') result = await streamRetained(url, rest[0], rest[1] as StreamMethod);
+	else if (mode === 'stream-retained') result = await streamRetained(url, rest[0], Number(rest[1]), rest[2].split(',') as StreamMethod[]);
 	else if (mode === 'batch') result = await batch(url, Number(rest[0]), Number(rest[1]), Number(rest[2]));
 	else throw new Error(`unknown mode ${mode}`);
 	await new Promise<void>((resolve) => process.send!(result, () => resolve()));
