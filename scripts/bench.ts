@@ -291,7 +291,7 @@ async function measureMemory(sim: SimHost, reps: number, beforeRoot: string | un
 			const count = method === 'naive' ? 1 : reps;
 			for (let rep = 0; rep < count; rep++) runs.push(await runClient<MemoryRun>(['stream-memory', sim.url, caseName, method]));
 			const expected = runs.find((run) => run.replyChars > 0) ?? runs[0];
-			const row: MemoryFigures = {
+			out.push({
 				caseName,
 				method,
 				replyChars: expected.replyChars,
@@ -299,8 +299,7 @@ async function measureMemory(sim: SimHost, reps: number, beforeRoot: string | un
 				peakHeapGrowth: median(runs.map((run) => run.peakHeapGrowth)),
 				peakRssGrowth: median(runs.map((run) => run.peakRssGrowth)),
 				peakExternalGrowth: median(runs.map((run) => run.peakExternalGrowth)),
-			};
-			out.push(row);
+			});
 		}
 		// What is kept (not the garbage awaiting collection); the bare read's is the transport's share.
 		// A GC every millisecond slows a turn some 50-fold: the 660 MB stream is left out.
@@ -503,31 +502,24 @@ function retainedTable(results: Results): string {
 		],
 		rows.map((row) => {
 			const r = row.retained!;
-			const bare = row.method === 'bare' ? undefined : retainedBeyondBare(results, row, r);
-			const before = row.retainedBefore ? retainedBeyondBare(results, row, row.retainedBefore) : undefined;
+			const before = row.retainedBefore;
 			return [
 				CASE_LABEL[row.caseName] ?? row.caseName,
 				row.method,
 				mb(row.replyUtf8Bytes),
 				`${mb(r.total)} (${mb(r.heap)} / ${mb(r.external)})`,
 				ratio(r.total / row.replyUtf8Bytes),
-				bare === undefined ? '' : mb(bare),
-				bare === undefined ? '' : ratio(Math.max(0, bare) / row.replyUtf8Bytes),
-				...(withBefore ? [row.retainedBefore && before !== undefined ? `${mb(row.retainedBefore.total)} / ${ratio(Math.max(0, before) / row.replyUtf8Bytes)}` : ''] : []),
+				r.beyondBare === undefined ? '' : mb(r.beyondBare),
+				r.beyondBare === undefined ? '' : ratio(keptRatio(row, r)),
+				...(withBefore ? [before ? `${mb(before.total)} / ${ratio(keptRatio(row, before))}` : ''] : []),
 			];
 		}),
 	);
 }
 
-/** Retained memory beyond what the bare read of the same stream retains (the transport's buffers). */
-function retainedBeyondBare(results: Results, row: MemoryFigures, figures: RetainedFigures): number {
-	if (figures.beyondBare !== undefined) return figures.beyondBare;
-	const bare = results.memory.find((other) => other.caseName === row.caseName && other.method === 'bare')?.retained;
-	return figures.total - (bare?.total ?? 0);
-}
-
-function retainedRatio(results: Results, row: MemoryFigures): number | undefined {
-	return row.retained ? Math.max(0, retainedBeyondBare(results, row, row.retained)) / row.replyUtf8Bytes : undefined;
+/** The judged memory figure: kept beyond the bare read of the same repetition, per byte of the reply (UTF-8). */
+function keptRatio(row: MemoryFigures, figures: RetainedFigures): number {
+	return Math.max(0, figures.beyondBare ?? 0) / row.replyUtf8Bytes;
 }
 
 function batchTable(results: Results): string {
@@ -587,7 +579,7 @@ function verdicts(results: Results): Verdicts {
 	const v: Verdicts = {};
 	if (results.stream.length > 0) v.stream = results.stream.every((row) => streamRatios(row).bare <= 1.3 && streamRatios(row).naive <= 1);
 	const nodeMemory = results.memory.filter((row) => row.method === 'node' && row.retained);
-	if (nodeMemory.length > 0) v.memory = nodeMemory.every((row) => (retainedRatio(results, row) ?? Infinity) <= 4);
+	if (nodeMemory.length > 0) v.memory = nodeMemory.every((row) => keptRatio(row, row.retained!) <= 4);
 	const ten = results.batch.find((row) => row.concurrency === 10);
 	// Connections reused: far fewer than questions (at most one in ten).
 	if (ten) v.batch = ten.efficiency >= 0.85 && results.batch.every((row) => row.inOrder && row.failures === 0 && row.connectionsOpened * 10 <= row.questions);
@@ -640,7 +632,7 @@ function summaryTable(results: Results): string {
 			'peak memory growth ≤ 4× final reply (UTF-8 bytes), whatever the stream\'s bytes: judged on what the turn keeps (heap + buffers, a full GC before every sample) beyond what the bare read of the same stream keeps; the sampled heap without forced GCs (which includes garbage) for information',
 			rowsOf
 				.map((row) => {
-					const judged = retainedRatio(results, row);
+					const judged = row.retained ? keptRatio(row, row.retained) : undefined;
 					const verdict = judged === undefined ? '' : judged <= 4 ? ' (met)' : ' (**not met**)';
 					return `${row.caseName}: kept ${judged === undefined ? 'not measured' : ratio(judged)}${row.retained ? ` (${mb(row.retained.total)} in all)` : ''}, sampled heap ${ratio(row.peakHeapGrowth / row.replyUtf8Bytes)}${verdict}`;
 				})
@@ -700,14 +692,8 @@ function beforeAfterTable(stored: Results | undefined, after: Results): string {
 		rows.push([`${now.caseName}: peak RSS growth`, `${mb(then.peakRssGrowth)} (${ratio(then.peakRssGrowth / then.replyUtf8Bytes)})`, `${mb(now.peakRssGrowth)} (${ratio(now.peakRssGrowth / now.replyUtf8Bytes)})`, '']);
 	}
 	for (const now of after.memory.filter((row) => row.method === 'node' && row.retained && row.retainedBefore)) {
-		const then = retainedBeyondBare(after, now, now.retainedBefore!);
-		const kept = retainedBeyondBare(after, now, now.retained!);
-		rows.push([
-			`${now.caseName}: retained beyond the bare read (same run)`,
-			`${mb(then)} (${ratio(Math.max(0, then) / now.replyUtf8Bytes)})`,
-			`${mb(kept)} (${ratio(Math.max(0, kept) / now.replyUtf8Bytes)})`,
-			'',
-		]);
+		const kept = (figures: RetainedFigures) => `${mb(figures.beyondBare ?? 0)} (${ratio(keptRatio(now, figures))})`;
+		rows.push([`${now.caseName}: retained beyond the bare read (same run)`, kept(now.retainedBefore!), kept(now.retained!), '']);
 	}
 	for (const now of after.batch) {
 		if (now.before) {

@@ -12,6 +12,7 @@ import { runLkeChatTurn } from '../nodes/TencentLke/lkeChatTurn';
 import { LkeEventReader, LkeTurnAggregator, parseLkeEvent, type LkeEvent } from '../nodes/TencentLke/lkeEventAggregator';
 import { readRawSseEvents } from '../nodes/shared/sseByteReader';
 import { readSseEvents, type SseEvent } from '../nodes/shared/sseReader';
+import { asyncChunks as chunksOf, mulberry32 as prng } from './helpers/prng';
 import { lkeAnswerFor, startSimulator, type Simulator } from './simulator';
 
 /* ---------- the byte reader, seen as string events, against readSseEvents (eventsource-parser) ---------- */
@@ -24,9 +25,6 @@ async function* byteReaderEvents(chunks: AsyncIterable<Uint8Array>, maxEventChar
 	}
 }
 
-async function* chunksOf(parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
-	for (const part of parts) yield part;
-}
 
 interface Outcome {
 	events: unknown[];
@@ -43,17 +41,6 @@ async function collect<T>(iterable: AsyncIterable<T>, map: (value: T) => unknown
 	return { events };
 }
 
-/** Seeded PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function randomCuts(bytes: Buffer, random: () => number, maxPieces: number): Buffer[] {
 	const count = 1 + Math.floor(random() * maxPieces);
