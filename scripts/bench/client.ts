@@ -19,7 +19,7 @@ import { runLkeChatTurn } from '../../nodes/TencentLke/lkeChatTurn';
 import { mapInOrder } from '../../nodes/shared/orderedBatch';
 import { lkeAnswerFor } from '../../test/simulator/lke';
 
-export type StreamMethod = 'bare' | 'node' | 'naive' | 'before';
+export type StreamMethod = 'bare' | 'node' | 'naive' | 'before' | 'keep';
 export const STREAM_METHODS: StreamMethod[] = ['bare', 'node', 'naive'];
 
 type TurnRunner = typeof runLkeChatTurn;
@@ -127,6 +127,20 @@ async function bareRead(chat: LkeChatRequest): Promise<{ bytes: number; replyCha
 	return { bytes, replyChars: 0 };
 }
 
+/**
+ * The floor for a reader that returns the answer as text, where the answer is most of the stream
+ * (incremental mode): the bytes decoded and kept as strings, nothing parsed. Building that much new
+ * text costs fresh memory whatever the parser, which the bare read never needs.
+ */
+async function decodeAndKeep(chat: LkeChatRequest): Promise<{ kept: string[] }> {
+	const response = await rawRequest(chat);
+	const decoder = new TextDecoder();
+	const kept: string[] = [];
+	for await (const chunk of response.body as AsyncIterable<Buffer>) kept.push(decoder.decode(chunk, { stream: true }));
+	kept.push(decoder.decode());
+	return { kept };
+}
+
 /** The naive way: the whole body as text, split into lines, JSON.parse every data line. */
 async function naiveRead(chat: LkeChatRequest): Promise<{ reply: string }> {
 	const response = await rawRequest(chat);
@@ -155,6 +169,11 @@ async function runMethod(method: StreamMethod, chat: LkeChatRequest): Promise<Me
 		const { bytes } = await bareRead(chat);
 		return { ms: performance.now() - started, cpuMs: cpuSince(cpu), bytes, replyChars: 0 };
 	}
+	if (method === 'keep') {
+		const { kept } = await decodeAndKeep(chat);
+		const ms = performance.now() - started;
+		return { ms, cpuMs: cpuSince(cpu), replyChars: kept.reduce((sum, text) => sum + text.length, 0) };
+	}
 	// A retry (a pooled socket the server closed while other methods ran) costs no backoff here, and is logged.
 	const onRetry = (info: { code: string | number }) => process.stderr.write(`[bench client] node path retried after ${info.code}\n`);
 	const turn = method === 'node' ? runLkeChatTurn : method === 'before' ? beforeTurn : undefined;
@@ -175,12 +194,12 @@ async function streamTiming(url: string, reps: number, naiveReps: number, caseNa
 	const out: Record<string, Record<StreamMethod, MethodRun[]>> = {};
 	const expected = new Map<string, string>();
 	for (const name of caseNames) {
-		out[name] = { bare: [], node: [], naive: [], before: [] };
+		out[name] = { bare: [], node: [], naive: [], before: [], keep: [] };
 		expected.set(name, lkeAnswerFor(contentFor(STREAM_CASES[name])));
 	}
 	const all: StreamMethod[] = beforeTurn ? [...STREAM_METHODS, 'before'] : STREAM_METHODS;
 	// Warm-up: JIT, the connection pools, the simulator's code paths.
-	for (const method of all) {
+	for (const method of [...all, 'keep'] as StreamMethod[]) {
 		for (const warm of [STREAM_CASES.warmup, { ...STREAM_CASES.warmup, incremental: true }]) {
 			await runMethod(method, chatRequest(url, contentFor(warm), warm.incremental));
 		}
@@ -189,13 +208,14 @@ async function streamTiming(url: string, reps: number, naiveReps: number, caseNa
 		for (const name of caseNames) {
 			const streamCase = STREAM_CASES[name];
 			// Rotate the order so no method always runs first (or right after the heaviest one).
-			const methods = rep < naiveReps ? all : all.filter((method) => method !== 'naive' && method !== 'before');
+			const timed = rep < naiveReps ? all : all.filter((method) => method !== 'naive' && method !== 'before');
+			const methods: StreamMethod[] = streamCase.incremental ? [...timed, 'keep'] : timed;
 			const order = methods.map((_, k) => methods[(k + rep) % methods.length]);
 			for (const method of order) {
 				const chat = chatRequest(url, contentFor(streamCase), streamCase.incremental);
 				gc();
 				const run = await runMethod(method, chat);
-				if (method !== 'bare' && run.reply !== expected.get(name)) {
+				if (method !== 'bare' && method !== 'keep' && run.reply !== expected.get(name)) {
 					throw new Error(`${method} ${name}: wrong reply (${run.replyChars} characters, expected ${expected.get(name)!.length})`);
 				}
 				delete run.reply;
