@@ -10,7 +10,8 @@
 import { buildLkeChatRequest } from '../nodes/TencentLke/lkeChatRequest';
 import { runLkeChatTurn } from '../nodes/TencentLke/lkeChatTurn';
 import { LkeEventReader, LkeTurnAggregator, parseLkeEvent, type LkeEvent } from '../nodes/TencentLke/lkeEventAggregator';
-import { readRawSseEvents } from '../nodes/shared/sseByteReader';
+import { PreviousContentBytes } from '../nodes/TencentLke/lkePreviousContent';
+import { readRawSseEvents, SseData } from '../nodes/shared/sseByteReader';
 import { readSseEvents, type SseEvent } from '../nodes/shared/sseReader';
 import { asyncChunks as chunksOf, mulberry32 as prng } from './helpers/prng';
 import { lkeAnswerFor, startSimulator, type Simulator } from './simulator';
@@ -174,7 +175,7 @@ async function foldFast(parts: Buffer[], incremental: boolean, stats?: { hinted:
 	const reader = new LkeEventReader();
 	const deltas: string[] = [];
 	try {
-		for await (const raw of readRawSseEvents(chunksOf(parts))) {
+		for await (const raw of readRawSseEvents(chunksOf(parts), undefined, reader.repeats)) {
 			const parsed = reader.read(raw);
 			if (!parsed) continue;
 			if (parsed.hint && stats) stats.hinted++;
@@ -363,6 +364,130 @@ describe('LkeEventReader: the same events, results and deltas as parsing every e
 		for await (const raw of readRawSseEvents(chunksOf(randomCuts(stream, prng(8), 10)))) actual.push(reader.read(raw)!.event);
 		expect(actual).toEqual(expected);
 		expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
+	});
+});
+
+/* ---------- repeated bytes: the reader's own copy of the previous content takes the network bytes' place ---------- */
+
+describe('PreviousContentBytes (the previous content the next cumulative reply repeats)', () => {
+	const text = (store: PreviousContentBytes) => store.data().copy().toString('latin1');
+	const bytes = (value: string) => Buffer.from(value, 'latin1');
+
+	it('offers nothing to match until a content was extended (incremental pieces are never copied)', () => {
+		const store = new PreviousContentBytes();
+		const piece = bytes('x'.repeat(5000));
+		store.reset(SseData.of(piece));
+		expect(store.data().parts[0]).toBe(piece);
+		expect(store.matchLength(0, piece)).toBe(0);
+		expect(store.startIn(SseData.of(bytes('data:{"payload":{"content":"xx')))).toBe(-1);
+	});
+
+	it('appends into segments of its own, and matches across them up to the first differing byte', () => {
+		const store = new PreviousContentBytes();
+		const random = prng(5);
+		let expected = '';
+		const first = 'a'.repeat(3000);
+		store.reset(SseData.of(bytes(first)));
+		expected += first;
+		while (expected.length < 150_000) {
+			let added = '';
+			while (added.length < 2000 + random() * 9000) added += String.fromCharCode(32 + Math.floor(random() * 90));
+			expect(store.extend(SseData.of(bytes(added)))).toBe(true);
+			expected += added;
+		}
+		expect(store.data().parts.length).toBeGreaterThan(2);
+		expect(text(store)).toBe(expected);
+		for (let round = 0; round < 200; round++) {
+			const offset = Math.floor(random() * expected.length);
+			const length = 1 + Math.floor(random() * 70_000);
+			const same = bytes(expected.slice(offset, offset + length));
+			expect(store.matchLength(offset, same)).toBe(same.length);
+			const differ = Math.floor(random() * same.length);
+			const changed = Buffer.from(same);
+			changed[differ] = changed[differ] === 0x21 ? 0x22 : 0x21;
+			expect(store.matchLength(offset, changed)).toBe(differ);
+			// Past the end of the known bytes, only what they hold matches.
+			if (offset + length >= expected.length) expect(store.matchLength(offset, Buffer.concat([same, bytes('tail')]))).toBe(same.length);
+		}
+		expect(store.matchLength(expected.length, bytes('more'))).toBe(0);
+	});
+
+	it('never takes bytes holding a line end, and never changes bytes once handed out', () => {
+		const store = new PreviousContentBytes();
+		store.reset(SseData.of(bytes('b'.repeat(3000))));
+		expect(store.extend(SseData.of(bytes('c'.repeat(100))))).toBe(true);
+		const handedOut = store.pieces(0, 3100).map((piece) => Buffer.from(piece));
+		const views = store.pieces(0, 3100);
+		// JSON's escapes are fine; a raw CR or LF would be a line end the parser no longer looks for.
+		expect(store.extend(SseData.of(bytes(String.raw`line\nend\r`)))).toBe(true);
+		expect(store.extend(SseData.of(bytes('raw\nline')))).toBe(false);
+		expect(store.extend(SseData.of(bytes('raw\rline')))).toBe(false);
+		expect(text(store)).toBe('b'.repeat(3000) + 'c'.repeat(100) + String.raw`line\nend\r`);
+		store.reset(SseData.of(bytes('d'.repeat(3000))));
+		store.extend(SseData.of(bytes('e'.repeat(40_000))));
+		expect(views.map((piece) => Buffer.from(piece))).toEqual(handedOut);
+	});
+
+	it('finds where a data line repeats it: after "content":" (spaces allowed), not in other lines', () => {
+		const store = new PreviousContentBytes();
+		store.reset(SseData.of(bytes('z'.repeat(3000))));
+		store.extend(SseData.of(bytes('z')));
+		expect(store.startIn(SseData.of(bytes('data:{"type":"reply","payload":{"content":"zz')))).toBe(43);
+		expect(store.startIn(SseData.of(bytes('data: {"payload": {"content":  "')))).toBe(32);
+		expect(store.startIn(SseData.of(bytes('event: reply')))).toBe(-1);
+		expect(store.startIn(SseData.of(bytes('data:{"payload":{"content":')))).toBe(-1);
+		expect(store.startIn(SseData.of(bytes(': "content":"zz')))).toBe(-1);
+	});
+});
+
+describe('LKE reply lines repeating the previous content', () => {
+	/** The bytes of each event's data that are the reader's own, not the chunks it was given. */
+	async function ownBytesPerEvent(stream: Buffer, parts: Buffer[]): Promise<Array<{ own: number; total: number }>> {
+		const reader = new LkeEventReader();
+		const out: Array<{ own: number; total: number }> = [];
+		for await (const raw of readRawSseEvents(chunksOf(parts), undefined, reader.repeats)) {
+			const own = raw.data.parts.filter((part) => part.buffer !== stream.buffer).reduce((sum, part) => sum + part.length, 0);
+			out.push({ own, total: raw.data.length });
+			reader.read(raw);
+		}
+		return out;
+	}
+
+	it('take the repeated part from the reader, so the chunks it came in can go before the event ends', async () => {
+		const answer = LONG.repeat(8).slice(0, 60_000);
+		const pieces = Array.from({ length: 24 }, (_, index) => answer.slice(index * 2500, index * 2500 + 2500));
+		const stream = cumulativeStream(pieces);
+		for (const seed of [1, 2, 3]) {
+			const parts = randomCuts(stream, prng(seed), 300);
+			const events = await ownBytesPerEvent(stream, parts);
+			// The echo, then replies; from the third long reply on, the repeated content is the reader's.
+			const replies = events.slice(1).filter((event) => event.total > 3000);
+			const late = replies.slice(4);
+			expect(late.length).toBeGreaterThan(10);
+			for (const event of late) expect(event.own).toBeGreaterThan(0);
+			const sum = (key: 'own' | 'total') => late.reduce((total, event) => total + event[key], 0);
+			expect(sum('own') / sum('total')).toBeGreaterThan(0.7);
+			// And nothing changes in what is read.
+			expect(await foldFast(parts, false)).toEqual(await foldReference([stream], false));
+		}
+	});
+
+	it('lines of other events, incremental pieces and rewritten content are left as they came', async () => {
+		const a = LONG.slice(0, 4000);
+		const stream = Buffer.from(
+			sse('reply', replyJson(a)) +
+				sse('reply', replyJson(a + ' more')) +
+				sse('reply', replyJson(a + ' more and more')) +
+				sse('reply', replyJson('Rewritten: ' + a)) +
+				sse('reply', replyJson('Rewritten: ' + a + '!', { is_final: true })),
+		);
+		const events = await ownBytesPerEvent(stream, randomCuts(stream, prng(4), 200));
+		expect(events[0].own).toBe(0);
+		expect(events[1].own).toBe(0);
+		expect(events[2].own).toBeGreaterThan(0);
+		expect(events[3].own).toBe(0);
+		expect(events[4].own).toBe(0);
+		await expectSameFold(stream, false, prng(5), 6);
 	});
 });
 

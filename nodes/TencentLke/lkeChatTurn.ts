@@ -82,8 +82,8 @@ async function runAttempt(
 
 async function consumeStream(exchange: HttpExchange, aggregator: LkeTurnAggregator, options: LkeTurnOptions): Promise<void> {
 	// Events stay bytes until read: long cumulative replies are parsed only where they are new.
-	const events = readRawSseEvents(exchange.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
 	const reader = new LkeEventReader();
+	const events = readRawSseEvents(exchange.body as AsyncIterable<Uint8Array>, undefined, reader.repeats)[Symbol.asyncIterator]();
 	try {
 		for (;;) {
 			let next: IteratorResult<RawSseEvent>;

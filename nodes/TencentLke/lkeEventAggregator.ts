@@ -1,9 +1,10 @@
 import { randomBytes } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 import { AgentChatError } from '../shared/errors';
-import type { RawSseEvent, SseData } from '../shared/sseByteReader';
+import type { RawSseEvent, RepeatedBytes, SseData } from '../shared/sseByteReader';
 import type { SseEvent } from '../shared/sseReader';
 import { LKE_ERROR_HINTS, LKE_ERROR_MEANINGS, LKE_RETRYABLE_CODES } from './lkeErrorCodes';
+import { PreviousContentBytes } from './lkePreviousContent';
 
 /** One LKE dialog turn's events folded into the answer, as a pure state machine (no I/O). */
 
@@ -169,10 +170,15 @@ export class LkeEventReader {
 	/** The two markers as JSON string text, and what they parse to; made when first needed. */
 	private markers = '';
 	private markersValue = '';
-	private previousBody: SseData | undefined;
+	private readonly previousBody = new PreviousContentBytes();
 	private previousContent = '';
 	/** How many events took the fast path (for tests and diagnostics). */
 	fastReads = 0;
+
+	/** For readRawSseEvents: the previous content, which the next cumulative reply line repeats. */
+	get repeats(): RepeatedBytes {
+		return this.previousBody;
+	}
 
 	read(raw: RawSseEvent): ParsedLkeEvent | undefined {
 		// Only replies are worth it (thought events carry a "content" key too, deeper down).
@@ -210,8 +216,8 @@ export class LkeEventReader {
 		const data = raw.data;
 		let base = '';
 		let newStart = bodyStart;
-		const previous = this.previousBody;
-		if (previous && previous.length > 0 && data.matchesAt(bodyStart, previous)) {
+		const previous = this.previousBody.data();
+		if (previous.length > 0 && data.matchesAt(bodyStart, previous)) {
 			const next = data.byteAt(bodyStart + previous.length);
 			if (next !== -1 && !isContinuationByte(next)) {
 				base = this.previousContent;
@@ -234,7 +240,7 @@ export class LkeEventReader {
 
 		const content = base + appended;
 		parsed.payload.content = content;
-		this.previousBody = data.slice(bodyStart, bodyEnd);
+		if (base === '' || !this.previousBody.extend(data.slice(newStart, bodyEnd))) this.previousBody.reset(data.slice(bodyStart, bodyEnd));
 		this.previousContent = content;
 		this.fastReads++;
 		const event = parsed as LkeEvent;

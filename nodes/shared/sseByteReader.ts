@@ -29,6 +29,8 @@ const COLON = 0x3a;
 const SPACE = 0x20;
 const EMPTY = Buffer.alloc(0);
 const LF_BYTES = Buffer.from('\n');
+/** How far into a line a reader's repeated bytes may begin (see RepeatedBytes). */
+const REPEAT_SEARCH_BYTES = 4096;
 /** Decoded pieces stay below V8's large-object size (a 32 KB piece is at most 64 KB as a string). */
 const DECODE_SLICE = 32 * 1024;
 
@@ -145,7 +147,9 @@ export class SseData {
 			while (pieceAt < piece.length) {
 				const part = this.parts[index];
 				const count = Math.min(part.length - local, piece.length - pieceAt);
-				if (part.compare(piece, pieceAt, pieceAt + count, local, local + count) !== 0) return false;
+				// Bytes a parser took from the reader's own copy (RepeatedBytes) are that very memory.
+				const sameMemory = part.buffer === piece.buffer && part.byteOffset + local === piece.byteOffset + pieceAt;
+				if (!sameMemory && part.compare(piece, pieceAt, pieceAt + count, local, local + count) !== 0) return false;
 				pieceAt += count;
 				local += count;
 				if (local === part.length) {
@@ -226,6 +230,22 @@ function startsWithBytes(bytes: Buffer, prefix: number[]): boolean {
 }
 
 /**
+ * Bytes a reader already holds that a line of the stream may repeat (LKE's cumulative replies repeat
+ * the whole answer so far). While such a line arrives, the parser swaps the repeated part for the
+ * reader's identical bytes, so the network buffers that carried it can go at once, and it skips
+ * looking for line ends in bytes known to have none. The event read is byte for byte the one sent.
+ * The known bytes contain no CR or LF, and bytes once handed out are never changed.
+ */
+export interface RepeatedBytes {
+	/** Where the repeated part of a new line would begin (a line offset ≤ its bytes so far), or -1. */
+	startIn(line: SseData): number;
+	/** How many of `bytes`, from its start, equal the known bytes from `offset` on. */
+	matchLength(offset: number, bytes: Buffer): number;
+	/** The known bytes [start, end), as pieces of memory that is never changed. */
+	pieces(start: number, end: number): Buffer[];
+}
+
+/**
  * The SSE line protocol over bytes, with exactly the behaviour of the string parser it replaces
  * (TextDecoder + eventsource-parser 3): lines end at CR, LF or CRLF (a CR that is the last byte so
  * far waits for the next chunk, in case a LF follows); `data` lines join with LF; `event` names the
@@ -249,10 +269,13 @@ export class SseByteParser {
 	/** Counting state, used only once the bytes pass the limit (characters ≤ bytes before that). */
 	private lineCount: { decoder: InstanceType<typeof TextDecoder>; counted: number; chars: number } | undefined;
 	private dataChars: number | undefined;
+	/** The line's repeated part: undefined while not known, null when none, else the known bytes' offset reached. */
+	private repeat: { offset: number } | null | undefined;
 
 	constructor(
 		private readonly emit: (event: RawSseEvent) => void,
 		private readonly maxEventChars = MAX_SSE_EVENT_CHARS,
+		private readonly repeats?: RepeatedBytes,
 	) {}
 
 	/** Takes the next chunk; throws SseFormatError when the event being read passes the limit. */
@@ -296,6 +319,10 @@ export class SseByteParser {
 			if (chunk[0] === LF) at = 1;
 			this.endLine();
 		}
+		if (this.repeat && this.lineBytes > 0) {
+			at = this.takeRepeated(chunk, at);
+			if (at === length) return;
+		}
 		let cr = chunk.indexOf(CR, at);
 		if (cr === -1) {
 			for (;;) {
@@ -327,7 +354,30 @@ export class SseByteParser {
 				}
 			}
 		}
-		if (at < length) this.addToLine(at === 0 ? chunk : chunk.subarray(at));
+		if (at < length) {
+			this.addToLine(at === 0 ? chunk : chunk.subarray(at));
+			if (this.repeat === undefined && this.repeats) this.findRepeat();
+		}
+	}
+
+	/** Takes the known bytes in place of those of `chunk` from `at` on that equal them; returns where the rest begins. */
+	private takeRepeated(chunk: Buffer, at: number): number {
+		const repeat = this.repeat!;
+		const count = this.repeats!.matchLength(repeat.offset, at === 0 ? chunk : chunk.subarray(at));
+		if (count > 0) {
+			for (const piece of this.repeats!.pieces(repeat.offset, repeat.offset + count)) this.addToLine(piece);
+			repeat.offset += count;
+			at += count;
+		}
+		// Past the known bytes, or something else: the rest of the line is read as it comes.
+		if (at < chunk.length) this.repeat = null;
+		return at;
+	}
+
+	private findRepeat(): void {
+		const start = this.repeats!.startIn(new SseData(this.line, this.lineBytes));
+		if (start >= 0 && start <= this.lineBytes) this.repeat = { offset: this.lineBytes - start };
+		else if (this.lineBytes >= REPEAT_SEARCH_BYTES) this.repeat = null;
 	}
 
 	private addToLine(piece: Buffer): void {
@@ -341,6 +391,7 @@ export class SseByteParser {
 		this.line = [];
 		this.lineBytes = 0;
 		this.lineCount = undefined;
+		this.repeat = undefined;
 		if (size === 0) {
 			this.dispatch();
 			return;
@@ -420,9 +471,10 @@ function asBuffer(chunk: Uint8Array): Buffer {
 export async function* readRawSseEvents(
 	chunks: AsyncIterable<Uint8Array>,
 	maxEventChars = MAX_SSE_EVENT_CHARS,
+	repeats?: RepeatedBytes,
 ): AsyncGenerator<RawSseEvent> {
 	const ready: RawSseEvent[] = [];
-	const parser = new SseByteParser((event) => ready.push(event), maxEventChars);
+	const parser = new SseByteParser((event) => ready.push(event), maxEventChars, repeats);
 	for await (const chunk of chunks) {
 		parser.feed(asBuffer(chunk));
 		if (ready.length > 0) {
