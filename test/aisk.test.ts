@@ -5,7 +5,8 @@ import { GRPC_CODES, aiskErrorFromResponse, detailsWaitMs } from '../nodes/Aisk/
 import { buildAiskTokenRequest } from '../nodes/Aisk/executeCreateChatbotToken';
 import { AgentChatError } from '../nodes/shared/errors';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
-import { SIMULATOR_DEFAULTS, startSimulator, type Simulator } from './simulator';
+import { SIMULATOR_DEFAULTS, type Simulator } from './simulator';
+import { useSimulator } from './helpers/useSimulator';
 
 const NODE_TYPE = 'n8n-nodes-agent-chat.aisk';
 const CHATBOT = '3f2c1d7e-8a4b-4c6d-9e0f-1a2b3c4d5e6f';
@@ -13,13 +14,7 @@ const failing = (status: number) => `00000000-0000-4000-8000-000000000${status}`
 const failingOnce = (status: number) => `00000000-0000-4000-8000-000000f00${status}`;
 
 let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => {
-	await sim.close();
-});
-beforeEach(() => sim.reset());
+useSimulator((started) => (sim = started));
 
 function credentials(overrides: IDataObject = {}): IDataObject {
 	return { apiToken: SIMULATOR_DEFAULTS.aiskToken, orgId: 'org-42', baseUrl: sim.url, ...overrides };

@@ -2,15 +2,10 @@ import { AgentChatError } from '../nodes/shared/errors';
 import { buildLkeChatRequest, type LkeChatOptions } from '../nodes/TencentLke/lkeChatRequest';
 import { runLkeChatTurn, type LkeTurnOptions } from '../nodes/TencentLke/lkeChatTurn';
 import { LKE_REFERENCES, lkeAnswerFor, lkeThoughtFor, startSimulator, type Simulator } from './simulator';
+import { useSimulator } from './helpers/useSimulator';
 
 let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => {
-	await sim.close();
-});
-beforeEach(() => sim.reset());
+useSimulator((started) => (sim = started));
 
 let ids = 0;
 function request(content: string, options: LkeChatOptions = {}, appKey = 'sim-app-key') {

@@ -13,19 +13,14 @@ import {
 } from '../nodes/TencentLke/lkeCloudApi';
 import { TencentLke } from '../nodes/TencentLke/TencentLke.node';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
-import { SIMULATOR_DEFAULTS, startSimulator, type Simulator } from './simulator';
+import { SIMULATOR_DEFAULTS, type Simulator } from './simulator';
+import { useSimulator } from './helpers/useSimulator';
 
 const NODE_TYPE = 'n8n-nodes-agent-chat.tencentLke';
 const KEYS = [SIMULATOR_DEFAULTS.lkeAppKey, SIMULATOR_DEFAULTS.secretKey];
 
 let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => {
-	await sim.close();
-});
-beforeEach(() => sim.reset());
+useSimulator((started) => (sim = started));
 
 function credentials(overrides: IDataObject = {}): IDataObject {
 	return {

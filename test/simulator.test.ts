@@ -1,15 +1,10 @@
 import { signTc3 } from '../nodes/shared/tc3Signer';
 import { lkeAnswerFor, LKE_REFERENCES, parseSse, SIMULATOR_DEFAULTS, startSimulator, tateReplyFor, type Simulator } from './simulator';
+import { useSimulator } from './helpers/useSimulator';
 
 let sim: Simulator;
 
-beforeAll(async () => {
-	sim = await startSimulator({ quiet: true });
-});
-afterAll(async () => {
-	await sim.close();
-});
-beforeEach(() => sim.reset());
+useSimulator((started) => (sim = started), { quiet: true });
 
 function lkeBody(content: string, extra: Record<string, unknown> = {}) {
 	return JSON.stringify({

@@ -14,7 +14,8 @@ import { PreviousContentBytes } from '../nodes/TencentLke/lkePreviousContent';
 import { readRawSseEvents, SseData } from '../nodes/shared/sseByteReader';
 import { readSseEvents, type SseEvent } from '../nodes/shared/sseReader';
 import { asyncChunks as chunksOf, mulberry32 as prng } from './helpers/prng';
-import { lkeAnswerFor, startSimulator, type Simulator } from './simulator';
+import { lkeAnswerFor, type Simulator } from './simulator';
+import { useSimulator } from './helpers/useSimulator';
 
 /* ---------- the byte reader, seen as string events, against readSseEvents (eventsource-parser) ---------- */
 
@@ -495,13 +496,7 @@ describe('LKE reply lines repeating the previous content', () => {
 
 describe('the stream path over HTTP', () => {
 	let sim: Simulator;
-	beforeAll(async () => {
-		sim = await startSimulator();
-	});
-	afterAll(async () => {
-		await sim.close();
-	});
-	beforeEach(() => sim.reset());
+	useSimulator((started) => (sim = started));
 
 	let ids = 0;
 	const request = (content: string, incremental = false) =>

@@ -6,20 +6,15 @@ import { buildTateAuthorization } from '../nodes/TateATate/tateAuthorization';
 import { TateStreamAggregator, parseTateJsonAnswer, tateHttpError, tateObjectFrom } from '../nodes/TateATate/tateResponse';
 import { TateATate } from '../nodes/TateATate/TateATate.node';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
-import { SIMULATOR_DEFAULTS, startSimulator, tateReplyFor, type Simulator } from './simulator';
+import { SIMULATOR_DEFAULTS, tateReplyFor, type Simulator } from './simulator';
+import { useSimulator } from './helpers/useSimulator';
 
 const NODE_TYPE = 'n8n-nodes-agent-chat.tateATate';
 const SECRET = SIMULATOR_DEFAULTS.tateSecretKey;
 const BOT = 'a1cc0e70-6264-49bd-9356-a2da46849dae';
 
 let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => {
-	await sim.close();
-});
-beforeEach(() => sim.reset());
+useSimulator((started) => (sim = started));
 
 function credentials(overrides: IDataObject = {}): IDataObject {
 	return { secretKey: SECRET, baseUrl: `${sim.url}/im`, ...overrides };

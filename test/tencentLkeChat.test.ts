@@ -2,19 +2,14 @@ import type { IConnections, IDataObject, INode, INodeParameters } from 'n8n-work
 import { TencentLkeApi } from '../credentials/TencentLkeApi.credentials';
 import { TencentLke } from '../nodes/TencentLke/TencentLke.node';
 import { manualTriggerNode, runWorkflow, MANUAL_TRIGGER_TYPE, type WorkflowRunResult } from './helpers/workflowRunner';
-import { LKE_REFERENCES, SIMULATOR_DEFAULTS, lkeAnswerFor, startSimulator, type Simulator } from './simulator';
+import { LKE_REFERENCES, SIMULATOR_DEFAULTS, lkeAnswerFor, type Simulator } from './simulator';
+import { useSimulator } from './helpers/useSimulator';
 
 const NODE_TYPE = 'n8n-nodes-agent-chat.tencentLke';
 const APP_KEY = SIMULATOR_DEFAULTS.lkeAppKey;
 
 let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => {
-	await sim.close();
-});
-beforeEach(() => sim.reset());
+useSimulator((started) => (sim = started));
 
 function credentials(overrides: IDataObject = {}) {
 	return {
