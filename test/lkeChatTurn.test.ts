@@ -142,6 +142,19 @@ describe('runLkeChatTurn against the simulator', () => {
 		expect(sim.requests).toHaveLength(1);
 	});
 
+	it('a cancel during the wait before a retry is reported as the cancel, naming the failure it waited after', async () => {
+		sim.enqueue('lke', { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '5' }, steps: ['{"code":429,"msg":"slow down"}'] });
+		const controller = new AbortController();
+		setTimeout(() => controller.abort(), 200);
+		const started = Date.now();
+		const failure = await failureOf(runLkeChatTurn(request('hello', { maxRetries: 3 }), { signal: controller.signal }));
+		expect(failure.code).toBe('CANCELLED');
+		expect(failure.message).toMatch(/^The execution was cancelled while waiting to retry after: .*429/);
+		expect(failure.partial).toMatchObject({ isFinal: false, reply: '' });
+		expect(Date.now() - started).toBeLessThan(2000);
+		expect(sim.requests).toHaveLength(1);
+	});
+
 	it('rebuilds the same result for every split point of a stream with multi-byte characters', async () => {
 		const stream = Buffer.from(
 			sse('reply', { is_from_self: true, is_final: true, content: '问题', record_id: 'e', session_id: 's', request_id: 'r' }) +

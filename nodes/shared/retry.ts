@@ -1,4 +1,4 @@
-import { asAgentChatError } from './errors';
+import { AgentChatError, asAgentChatError } from './errors';
 
 /** Backoff between attempts: exponential with full jitter, the first wait at most one second. */
 
@@ -69,8 +69,18 @@ export async function withRetries<T>(policy: RetryPolicy, attempt: (budgetMs: nu
 			try {
 				await sleep(waitMs, policy.signal);
 			} catch {
-				throw failure;
+				throw cancelledWhileWaiting(failure);
 			}
 		}
 	}
+}
+
+/** A cancel during the wait before a retry is a cancel: the failure waited on is said, not reported. */
+function cancelledWhileWaiting(failure: AgentChatError): AgentChatError {
+	const cancelled = new AgentChatError(`The execution was cancelled while waiting to retry after: ${failure.message}`, {
+		kind: 'transport',
+		code: 'CANCELLED',
+	});
+	cancelled.partial = failure.partial;
+	return cancelled;
 }
