@@ -255,11 +255,12 @@ for (const node of ALL_NODES) {
 			abortAfterMs: 300,
 			setup: script(ROUTE_OF[node], { status: 429, headers: { ...JSON_TYPE, 'retry-after': '20' }, steps: [rateLimitedBody(node)] }),
 		}),
-		code: RATE_LIMITED_CODE[node],
+		code: 'CANCELLED',
+		message: new RegExp(`^The execution was cancelled while waiting to retry after: .*${RATE_LIMITED_CODE[node]}`),
 		minMs: 300,
 		boundMs: 1500,
 		requests: 1,
-		note: 'the 20 s wait ends with the execution; the item keeps the error that caused the wait',
+		note: 'the 20 s wait ends with the execution; the error is the cancel and names the one that caused the wait',
 	});
 	add({
 		fault: 'workflow cancelled mid-answer',
