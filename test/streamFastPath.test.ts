@@ -284,6 +284,41 @@ describe('LkeEventReader: the same events, results and deltas as parsing every e
 		await expectSameFold(stream, true);
 	});
 
+	it('long cumulative thoughts (reasoning models) take the fast path too, then the replies', async () => {
+		const procedure = (content: string, index: number, status = 'processing') => ({
+			debugging: { content },
+			elapsed: 12,
+			icon: 'https://example.com/think.png',
+			index,
+			name: 'thought',
+			status,
+			title: '思考',
+		});
+		const thought = (procedures: object[]) => JSON.stringify({ type: 'thought', payload: { elapsed: 30, is_workflow: false, procedures, record_id: 'b' } });
+		const reasoning = LONG.repeat(3).slice(0, 9000);
+		let text = sse('reply', replyJson('the question', { is_from_self: true, is_final: true, record_id: 'echo' }));
+		for (let end = 2500; end <= reasoning.length; end += 700) text += sse('thought', thought([procedure(reasoning.slice(0, end), 0)]));
+		// A search step before the thinking: the first "content" key is not the long one.
+		for (let end = 2500; end <= 5000; end += 900) text += sse('thought', thought([procedure('searched 3 pages', 0, 'success'), procedure(reasoning.slice(0, end), 1)]));
+		const pieces = Array.from({ length: 6 }, (_, index) => LONG.slice(index * 500, index * 500 + 2500));
+		let soFar = '';
+		pieces.forEach((piece, index) => {
+			soFar += piece;
+			text += sse('reply', replyJson(soFar, { is_final: index === pieces.length - 1 }));
+		});
+		const stream = Buffer.from(text);
+		await expectSameFold(stream, false, prng(12), 4);
+		const reader = new LkeEventReader();
+		const fastTypes: Array<string | undefined> = [];
+		for await (const raw of readRawSseEvents(chunksOf(randomCuts(stream, prng(13), 60)), undefined, reader.repeats)) {
+			const before = reader.fastReads;
+			const type = reader.read(raw)?.event.type;
+			if (reader.fastReads > before) fastTypes.push(type);
+		}
+		// The 10 one-procedure thoughts, the 3 two-procedure ones (on their first, short content) and 6 replies.
+		expect(fastTypes).toEqual([...Array(13).fill('thought'), ...Array(6).fill('reply')]);
+	});
+
 	it('the type taken from the SSE event name when the JSON has none', async () => {
 		const stream = Buffer.from(
 			sse('reply', JSON.stringify({ payload: { content: LONG.slice(0, 2100), record_id: 'b' } })) +

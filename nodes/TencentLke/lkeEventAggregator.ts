@@ -155,16 +155,17 @@ function parseStringBody(data: SseData, start: number, end: number): string | un
 
 /**
  * Reads LKE events from raw SSE events, giving the same LkeEvent as parseLkeEvent on the decoded
- * data. Long replies take a fast path: in cumulative mode every reply repeats the whole answer so
- * far, so when a reply's content begins with the exact bytes of the previous long content, only
- * the new bytes are decoded and parsed, and the event is parsed with its content cut out.
+ * data. Long replies and thoughts take a fast path: in cumulative mode every event repeats the
+ * whole text so far, so when its content begins with the exact bytes of the previous long content,
+ * only the new bytes are decoded and parsed, and the event is parsed with its content cut out.
  *
- * Soundness: the bytes [p, q) taken for `payload.content` are checked by parsing the event with
- * them replaced by two random markers; the markers must come back as exactly that content, which
- * proves p and q are where the content string begins and ends (the markers cannot occur in the
- * data by chance). The earlier bytes are a complete string body that was parsed before, and the
- * new bytes start on a character boundary and parse on their own, so the content is the previous
- * content followed by the new text. Anything else falls back to parsing the whole event.
+ * Soundness: the bytes [p, q) taken for the content are checked by parsing the event with them
+ * replaced by two random markers; the markers must come back as exactly `payload.content` or a
+ * procedure's `debugging.content` (a thought), which proves p and q are where that string begins
+ * and ends (the markers cannot occur in the data by chance). The earlier bytes are a complete
+ * string body that was parsed before, and the new bytes start on a character boundary and parse
+ * on their own, so the content is the previous content followed by the new text. Anything else
+ * falls back to parsing the whole event.
  */
 export class LkeEventReader {
 	/** The two markers as JSON string text, and what they parse to; made when first needed. */
@@ -175,14 +176,14 @@ export class LkeEventReader {
 	/** How many events took the fast path (for tests and diagnostics). */
 	fastReads = 0;
 
-	/** For readRawSseEvents: the previous content, which the next cumulative reply line repeats. */
+	/** For readRawSseEvents: the previous content, which the next cumulative reply or thought line repeats. */
 	get repeats(): RepeatedBytes {
 		return this.previousBody;
 	}
 
 	read(raw: RawSseEvent): ParsedLkeEvent | undefined {
-		// Only replies are worth it (thought events carry a "content" key too, deeper down).
-		if (raw.data.length >= FAST_PARSE_MIN_BYTES && (raw.event === undefined || raw.event === 'reply')) {
+		// Replies, and the thoughts of reasoning models (cumulative too); other events are short.
+		if (raw.data.length >= FAST_PARSE_MIN_BYTES && (raw.event === undefined || raw.event === 'reply' || raw.event === 'thought')) {
 			const fast = this.readFast(raw);
 			if (fast) return fast;
 		}
@@ -197,7 +198,7 @@ export class LkeEventReader {
 			this.markersValue = `\u0000<${nonce}\u0000>${nonce}`;
 		}
 		const data = raw.data;
-		// The first few occurrences of the key; the one that is payload.content passes the check.
+		// The first few occurrences of the key; the one that is the content passes the check.
 		let key = data.indexOfBytes(CONTENT_KEY);
 		for (let tries = 0; key !== -1 && tries < 3; tries++) {
 			let start = key + CONTENT_KEY.length;
@@ -236,19 +237,31 @@ export class LkeEventReader {
 			return undefined;
 		}
 		if (!isObject(parsed) || !isObject(parsed.payload)) return undefined;
-		if (parsed.payload.content !== this.markersValue) return undefined;
+		const slot = markedContent(parsed.payload, this.markersValue);
+		if (!slot) return undefined;
 
 		const content = base + appended;
-		parsed.payload.content = content;
+		slot.holder.content = content;
 		if (base === '' || !this.previousBody.extend(data.slice(newStart, bodyEnd))) this.previousBody.reset(data.slice(bodyStart, bodyEnd));
 		this.previousContent = content;
 		this.fastReads++;
 		const event = parsed as LkeEvent;
 		return {
 			event: event.type === undefined ? { ...event, type: raw.event } : event,
-			hint: base === '' ? undefined : { base, appended },
+			// The aggregator's hint is about payload.content; a thought's content needs none.
+			hint: base === '' || slot.holder !== parsed.payload ? undefined : { base, appended },
 		};
 	}
+}
+
+/** The object whose `content` holds the markers: the payload (a reply) or a procedure's `debugging` (a thought). */
+function markedContent(payload: IDataObject, markers: string): { holder: IDataObject } | undefined {
+	if (payload.content === markers) return { holder: payload };
+	if (!Array.isArray(payload.procedures)) return undefined;
+	for (const procedure of payload.procedures as unknown[]) {
+		if (isObject(procedure) && isObject(procedure.debugging) && procedure.debugging.content === markers) return { holder: procedure.debugging };
+	}
+	return undefined;
 }
 
 export function lkeErrorFromEvent(error: IDataObject): AgentChatError {

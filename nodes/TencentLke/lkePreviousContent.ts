@@ -10,12 +10,13 @@ const MIN_SEGMENT = 16 * 1024;
 const MAX_SEGMENT = 256 * 1024;
 
 /**
- * The previous long reply content of an LKE stream, as the JSON string body it arrived in (bytes).
+ * The previous long content of an LKE stream (a reply's or a thought's), as the JSON string body
+ * it arrived in (bytes).
  *
  * A content that is not extended (incremental mode, rewrites) stays as the slices of the event it
  * came in: no copy. Once one is extended (cumulative mode), its bytes move to segments of our own,
  * and new bytes are appended there. Then, as RepeatedBytes, it lets the SSE parser swap the part of
- * the next reply line that repeats it for these bytes while the line arrives: the network buffers
+ * the next line that repeats it for these bytes while the line arrives: the network buffers
  * go at once instead of staying until the event ends (over 1 MB for a 1 MB answer), and the parser
  * skips looking for line ends in them.
  *
@@ -82,7 +83,7 @@ export class PreviousContentBytes implements RepeatedBytes {
 		}
 	}
 
-	/** A reply line repeats the content from just after `"content":"`; only our own bytes are offered. */
+	/** A line repeats the content from just after its first `"content":"`; only our own bytes are offered. */
 	startIn(line: SseData): number {
 		if (!this.owned || line.length < DATA_FIELD.length || !line.copy(0, DATA_FIELD.length).equals(DATA_FIELD)) return -1;
 		const key = line.indexOfBytes(CONTENT_KEY);
