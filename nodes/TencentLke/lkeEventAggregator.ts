@@ -4,7 +4,7 @@ import { AgentChatError } from '../shared/errors';
 import type { RawSseEvent, RepeatedBytes, SseData } from '../shared/sseByteReader';
 import type { SseEvent } from '../shared/sseReader';
 import { LKE_ERROR_HINTS, LKE_ERROR_MEANINGS, LKE_RETRYABLE_CODES } from './lkeErrorCodes';
-import { PreviousContentBytes } from './lkePreviousContent';
+import { CONTENT_KEY, PreviousContentBytes, contentStringAt } from './lkePreviousContent';
 
 /** One LKE dialog turn's events folded into the answer, as a pure state machine (no I/O). */
 
@@ -78,7 +78,6 @@ export interface ParsedLkeEvent {
 	hint?: LkeContentHint;
 }
 
-const CONTENT_KEY = Buffer.from('"content":');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CONTROL_CHARACTER = /[\u0000-\u001f]/;
@@ -201,11 +200,9 @@ export class LkeEventReader {
 		// The first few occurrences of the key; the one that is the content passes the check.
 		let key = data.indexOfBytes(CONTENT_KEY);
 		for (let tries = 0; key !== -1 && tries < 3; tries++) {
-			let start = key + CONTENT_KEY.length;
-			let byte = data.byteAt(start);
-			while (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) byte = data.byteAt(++start);
-			if (byte === QUOTE) {
-				const parsed = this.readContentAt(raw, start + 1);
+			const bodyStart = contentStringAt(data, key);
+			if (bodyStart !== -1) {
+				const parsed = this.readContentAt(raw, bodyStart);
 				if (parsed) return parsed;
 			}
 			key = data.indexOfBytes(CONTENT_KEY, key + 1);

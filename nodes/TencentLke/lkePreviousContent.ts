@@ -3,11 +3,21 @@ import { SseData, type RepeatedBytes } from '../shared/sseByteReader';
 const CR = 0x0d;
 const LF = 0x0a;
 const QUOTE = 0x22;
-const CONTENT_KEY = Buffer.from('"content":');
+/** The key of the long text in LKE reply and thought events. */
+export const CONTENT_KEY = Buffer.from('"content":');
 const DATA_FIELD = Buffer.from('data:');
 /** Segments grow with the content: few for a long answer, little spare room for a short one. */
 const MIN_SEGMENT = 16 * 1024;
 const MAX_SEGMENT = 256 * 1024;
+
+/** Where the string body of the `"content":` key found at `key` begins (after its quote), or -1 when no string follows. */
+export function contentStringAt(data: SseData, key: number): number {
+	let start = key + CONTENT_KEY.length;
+	let byte = data.byteAt(start);
+	// JSON whitespace between the colon and the value.
+	while (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) byte = data.byteAt(++start);
+	return byte === QUOTE ? start + 1 : -1;
+}
 
 /**
  * The previous long content of an LKE stream (a reply's or a thought's), as the JSON string body
@@ -29,10 +39,6 @@ export class PreviousContentBytes implements RepeatedBytes {
 	private borrowed: SseData = SseData.EMPTY;
 	private owned = false;
 	private view: SseData | undefined;
-
-	get length(): number {
-		return this.data().length;
-	}
 
 	data(): SseData {
 		if (!this.owned) return this.borrowed;
@@ -87,10 +93,7 @@ export class PreviousContentBytes implements RepeatedBytes {
 	startIn(line: SseData): number {
 		if (!this.owned || line.length < DATA_FIELD.length || !line.copy(0, DATA_FIELD.length).equals(DATA_FIELD)) return -1;
 		const key = line.indexOfBytes(CONTENT_KEY);
-		if (key === -1) return -1;
-		let start = key + CONTENT_KEY.length;
-		while (line.byteAt(start) === 0x20) start++;
-		return line.byteAt(start) === QUOTE ? start + 1 : -1;
+		return key === -1 ? -1 : contentStringAt(line, key);
 	}
 
 	matchLength(offset: number, bytes: Buffer): number {
