@@ -8,7 +8,7 @@ const communityNodes = require('@n8n/eslint-plugin-community-nodes');
 const plugins = { 'n8n-nodes-base': n8nNodesBase };
 
 module.exports = [
-	{ ignores: ['dist/**', 'build/**', 'node_modules/**', 'test/**', 'scripts/**', '*.js'] },
+	{ ignores: ['dist/**', 'build/**', 'node_modules/**', 'test/**', 'tools/**', 'testkit/**', '*.js'] },
 	{
 		files: ['package.json'],
 		languageOptions: { parser: jsoncParser },

@@ -5,7 +5,7 @@ import { GRPC_CODES, aiskErrorFromResponse, detailsWaitMs } from '../nodes/Aisk/
 import { buildAiskTokenRequest } from '../nodes/Aisk/executeCreateChatbotToken';
 import { AgentChatError } from '../nodes/shared/errors';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
-import { SIMULATOR_DEFAULTS, type Simulator } from './simulator';
+import { SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 
 const NODE_TYPE = 'n8n-nodes-agent-chat.aisk';

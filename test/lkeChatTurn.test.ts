@@ -1,7 +1,7 @@
 import { AgentChatError } from '../nodes/shared/errors';
 import { buildLkeChatRequest, type LkeChatOptions } from '../nodes/TencentLke/lkeChatRequest';
 import { runLkeChatTurn, type LkeTurnOptions } from '../nodes/TencentLke/lkeChatTurn';
-import { LKE_REFERENCES, lkeAnswerFor, lkeThoughtFor, startSimulator, type Simulator } from './simulator';
+import { LKE_REFERENCES, lkeAnswerFor, lkeThoughtFor, startSimulator, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 
 let sim: Simulator;

@@ -13,7 +13,7 @@ import {
 } from '../nodes/TencentLke/lkeCloudApi';
 import { TencentLke } from '../nodes/TencentLke/TencentLke.node';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
-import { SIMULATOR_DEFAULTS, type Simulator } from './simulator';
+import { SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 
 const NODE_TYPE = 'n8n-nodes-agent-chat.tencentLke';

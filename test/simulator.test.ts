@@ -1,5 +1,5 @@
 import { signTc3 } from '../nodes/shared/tc3Signer';
-import { lkeAnswerFor, LKE_REFERENCES, parseSse, SIMULATOR_DEFAULTS, startSimulator, tateReplyFor, type Simulator } from './simulator';
+import { lkeAnswerFor, LKE_REFERENCES, parseSse, SIMULATOR_DEFAULTS, startSimulator, tateReplyFor, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 
 let sim: Simulator;

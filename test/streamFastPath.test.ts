@@ -14,7 +14,7 @@ import { PreviousContentBytes } from '../nodes/TencentLke/lkePreviousContent';
 import { readRawSseEvents, SseData } from '../nodes/shared/sseByteReader';
 import { readSseEvents, type SseEvent } from '../nodes/shared/sseReader';
 import { asyncChunks as chunksOf, mulberry32 as prng } from './helpers/prng';
-import { lkeAnswerFor, type Simulator } from './simulator';
+import { lkeAnswerFor, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 
 /* ---------- the byte reader, seen as string events, against readSseEvents (eventsource-parser) ---------- */

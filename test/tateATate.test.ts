@@ -6,7 +6,7 @@ import { buildTateAuthorization } from '../nodes/TateATate/tateAuthorization';
 import { TateStreamAggregator, parseTateJsonAnswer, tateHttpError, tateObjectFrom } from '../nodes/TateATate/tateResponse';
 import { TateATate } from '../nodes/TateATate/TateATate.node';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
-import { SIMULATOR_DEFAULTS, tateReplyFor, type Simulator } from './simulator';
+import { SIMULATOR_DEFAULTS, tateReplyFor, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 
 const NODE_TYPE = 'n8n-nodes-agent-chat.tateATate';

@@ -2,7 +2,7 @@ import type { IConnections, IDataObject, INode, INodeParameters } from 'n8n-work
 import { TencentLkeApi } from '../credentials/TencentLkeApi.credentials';
 import { TencentLke } from '../nodes/TencentLke/TencentLke.node';
 import { manualTriggerNode, runWorkflow, MANUAL_TRIGGER_TYPE, type WorkflowRunResult } from './helpers/workflowRunner';
-import { LKE_REFERENCES, SIMULATOR_DEFAULTS, lkeAnswerFor, type Simulator } from './simulator';
+import { LKE_REFERENCES, SIMULATOR_DEFAULTS, lkeAnswerFor, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 
 const NODE_TYPE = 'n8n-nodes-agent-chat.tencentLke';

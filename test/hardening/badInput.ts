@@ -6,7 +6,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 import { TATE_BOT_ID, type Hardening, type NodeKind } from '../helpers/hardening';
-import { lkeAnswerFor } from '../simulator';
+import { lkeAnswerFor } from '../../testkit/simulator';
 
 interface BadInput {
 	node: NodeKind;

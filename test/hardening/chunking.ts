@@ -15,7 +15,7 @@ import { LkeTurnAggregator, parseLkeEvent, type LkeTurnResult } from '../../node
 import type { Hardening } from '../helpers/hardening';
 import { REQUEST_ID, SESSION_ID, recordedStreams, type RecordedStream } from '../helpers/lkeStreams';
 import { asyncChunks, mulberry32, randomChunking, type ChunkingMode } from '../helpers/prng';
-import type { ScriptStep } from '../simulator';
+import type { ScriptStep } from '../../testkit/simulator';
 
 const SEED = 0x6a09e667;
 const PURE_CHUNKINGS = Number(process.env.HARDENING_CHUNKINGS ?? 800);

@@ -22,7 +22,7 @@ import {
 	type NodeKind,
 } from '../helpers/hardening';
 import { botReplyEvent, echoEvent, lkeErrorEvent, lkeEvent } from '../helpers/lkeStreams';
-import { lkeAnswerFor, tateReplyFor, type RouteName, type Script, type Simulator } from '../simulator';
+import { lkeAnswerFor, tateReplyFor, type RouteName, type Script, type Simulator } from '../../testkit/simulator';
 
 let h: Hardening;
 let refused = '';

@@ -13,7 +13,7 @@
  * writes RELIABILITY.md from them.
  *
  *   npx jest test/hardening                      (one part: add -t "fault matrix" / "bad input" / …)
- *   npx tsc -p tsconfig.tools.json && node build/scripts/reliabilityReport.js
+ *   npx tsc -p tsconfig.tools.json && node build/tools/reliabilityReport.js
  */
 import * as os from 'os';
 import { redactSecrets } from '../../nodes/shared/errors';

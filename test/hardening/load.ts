@@ -11,7 +11,7 @@ import * as vm from 'vm';
 import type { IDataObject } from 'n8n-workflow';
 import { packagePoolStats, sleep, type Hardening } from '../helpers/hardening';
 import type { WorkflowRunResult } from '../helpers/workflowRunner';
-import { lkeAnswerFor } from '../simulator';
+import { lkeAnswerFor } from '../../testkit/simulator';
 
 const TURNS = 200;
 const WORKFLOWS = 2;

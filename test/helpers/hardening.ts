@@ -26,7 +26,7 @@ import { Aisk } from '../../nodes/Aisk/Aisk.node';
 import { getDispatcher } from '../../nodes/shared/transport';
 import { TateATate } from '../../nodes/TateATate/TateATate.node';
 import { TencentLke } from '../../nodes/TencentLke/TencentLke.node';
-import { startSimulator, type RouteName, type Simulator } from '../simulator';
+import { startSimulator, type RouteName, type Simulator } from '../../testkit/simulator';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './workflowRunner';
 
 /**

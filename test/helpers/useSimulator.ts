@@ -1,4 +1,4 @@
-import { startSimulator, type Simulator, type SimulatorOptions } from '../simulator';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../testkit/simulator';
 
 /**
  * One vendor simulator for the tests around the call (a file or a describe block): started before

@@ -24,7 +24,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { createInstance, ensureHost, packPackage, type Instance } from './n8nHost';
 import { setupOwner, startN8n, waitForWebhook, type RunningN8n } from './n8nServer';
-import { lkeAnswerFor, startSimulator, tateReplyFor, SIMULATOR_DEFAULTS, type Simulator } from '../test/simulator';
+import { lkeAnswerFor, startSimulator, tateReplyFor, SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';
 
 const PKG = 'n8n-nodes-agent-chat';
 const LKE_PATH = 'agent-chat-stream';

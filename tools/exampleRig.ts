@@ -5,10 +5,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { SIMULATOR_DEFAULTS, startSimulator, type Simulator } from '../test/simulator';
-import { startSmtpSink, type SmtpSink } from '../test/helpers/smtpSink';
+import { SIMULATOR_DEFAULTS, startSimulator, type Simulator } from '../testkit/simulator';
+import { startSmtpSink, type SmtpSink } from '../testkit/smtpSink';
 
-/** The repository root (this file runs from build/scripts/). */
+/** The repository root (this file runs from build/tools/). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** The example workflows, in the order the demo runs them. */

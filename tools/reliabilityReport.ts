@@ -3,7 +3,7 @@
  * build/reliability/hardening.json. Every number comes from that run; the notes between the
  * `notes:start` / `notes:end` markers of an existing RELIABILITY.md are kept as they are.
  *
- *   npx jest test/hardening && npx tsc -p tsconfig.tools.json && node build/scripts/reliabilityReport.js
+ *   npx jest test/hardening && npx tsc -p tsconfig.tools.json && node build/tools/reliabilityReport.js
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -140,7 +140,7 @@ function main(): void {
 		'',
 		'```sh',
 		'npx jest test/hardening',
-		'npx tsc -p tsconfig.tools.json && node build/scripts/reliabilityReport.js',
+		'npx tsc -p tsconfig.tools.json && node build/tools/reliabilityReport.js',
 		'```',
 		'',
 		`Run of ${figures.writtenAt.replace('T', ' ').slice(0, 19)} UTC, Node ${figures.node}` +

@@ -1,6 +1,6 @@
 /**
  * Pre-installs the n8n hosts used by the demo and the end-to-end tests (e.g. in CI).
- *   node build/scripts/installN8n.js v1 [v2]
+ *   node build/tools/installN8n.js v1 [v2]
  * Cache: env N8N_HOST_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-agent-chat
  */
 import { cacheRoot, ensureHost, HostKind } from './n8nHost';
@@ -8,7 +8,7 @@ import { cacheRoot, ensureHost, HostKind } from './n8nHost';
 async function main(): Promise<void> {
 	const args = process.argv.slice(2);
 	if (args.includes('-h') || args.includes('--help')) {
-		process.stdout.write('usage: node build/scripts/installN8n.js v1 [v2]   (default: v1 v2)\n');
+		process.stdout.write('usage: node build/tools/installN8n.js v1 [v2]   (default: v1 v2)\n');
 		return;
 	}
 	const kinds = args.length ? args : ['v1', 'v2'];

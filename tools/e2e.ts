@@ -13,7 +13,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { lkeAnswerFor, tateReplyFor } from '../test/simulator';
+import { lkeAnswerFor, tateReplyFor } from '../testkit/simulator';
 import {
 	createInstance,
 	ensureHost,

@@ -25,7 +25,7 @@ import {
 	type Stand,
 	type WorkflowJson,
 } from './exampleRig';
-import type { ReceivedMail } from '../test/helpers/smtpSink';
+import type { ReceivedMail } from '../testkit/smtpSink';
 
 const out = (line = ''): void => {
 	process.stdout.write(line + '\n');

@@ -4,7 +4,7 @@
  * Talks to its parent over IPC: sends `{ url }` once listening; answers `{ cmd: 'reset' }` and
  * `{ cmd: 'stats' }` with `{ connectionsOpened, peakInFlight, cpuMs }` (cpuMs: the process's CPU time so far). Exits when the parent goes away.
  */
-import { startSimulator } from '../../test/simulator';
+import { startSimulator } from '../../testkit/simulator';
 
 async function main(): Promise<void> {
 	const sim = await startSimulator({ quiet: true });

@@ -2,7 +2,7 @@
  * `npm run bench`: the stream path, memory, batching and load cost of the package, measured on
  * loopback against the vendor simulator; prints a table and rewrites BENCHMARKS.md.
  *
- *   node --expose-gc build/scripts/bench.js [--reps N] [--baseline] [--skip-build] [--only stream,memory,batch,load]
+ *   node --expose-gc build/tools/bench.js [--reps N] [--baseline] [--skip-build] [--only stream,memory,batch,load]
  *
  * --baseline stores this run as the "before" figures that later runs compare against (kept inside
  * BENCHMARKS.md as JSON). The simulator runs in its own child process; every measurement runs in a
@@ -804,11 +804,11 @@ function writeReport(results: Results, baseline: Results | undefined, notes: str
 	const lines = [
 		'# Benchmarks',
 		'',
-		'Written by `npm run bench` (`npm run build:tools && node --expose-gc build/scripts/bench.js`); do not edit the figures by hand.',
+		'Written by `npm run bench` (`npm run build:tools && node --expose-gc build/tools/bench.js`); do not edit the figures by hand.',
 		'',
 		`- Run: ${results.date}, \`${results.command}\` (measured: ${results.label ?? 'this working tree'})`,
 		`- Node ${results.node}; ${machineLine(results)}`,
-		'- Setup: loopback HTTP against the vendor simulator (`test/simulator`) running in its own child process, so client and',
+		'- Setup: loopback HTTP against the vendor simulator (`testkit/simulator`) running in its own child process, so client and',
 		'  server each get a core instead of sharing one event loop. Every measurement runs in a fresh child process started with',
 		'  `--expose-gc`; each stream case has its own process, where the methods run side by side, interleaved and rotated,',
 		'  after a warm-up.',
@@ -864,7 +864,7 @@ async function main(): Promise<void> {
 	}
 	if (args.clientRoot) {
 		// The measuring client of this tree, run against the other tree's compiled package code.
-		const target = path.join(args.clientRoot, 'scripts', 'bench', 'client.js');
+		const target = path.join(args.clientRoot, 'tools', 'bench', 'client.js');
 		fs.mkdirSync(path.dirname(target), { recursive: true });
 		fs.copyFileSync(CLIENT, target);
 		CLIENT = target;
@@ -882,7 +882,7 @@ async function main(): Promise<void> {
 	const results: Results = {
 		date: new Date().toISOString(),
 		label: args.label ?? (args.clientRoot ? `package code compiled in ${args.clientRoot}` : 'this working tree'),
-		command: `node --expose-gc build/scripts/bench.js ${process.argv.slice(2).join(' ')}`.trim(),
+		command: `node --expose-gc build/tools/bench.js ${process.argv.slice(2).join(' ')}`.trim(),
 		node: process.version,
 		machine: {
 			cpu: cpus[0]?.model ?? 'unknown',

@@ -34,7 +34,7 @@ import * as path from 'path';
 import { createInstance, ensureHost, freePort, packPackage, type Instance } from './n8nHost';
 import { startN8n, waitForWebhook, type RunningN8n } from './n8nServer';
 import { CREDENTIALS, REPO_ROOT, readWorkflow } from './exampleRig';
-import { lkeAnswerFor, startSimulator, SIMULATOR_DEFAULTS, type Simulator } from '../test/simulator';
+import { lkeAnswerFor, startSimulator, SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';
 
 const EXAMPLE = 'examples/queue-batch-webhook.json';
 const WEBHOOK_PATH = 'agent-chat-batch';

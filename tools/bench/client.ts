@@ -17,7 +17,7 @@ import { Agent, request } from 'undici';
 import { buildLkeChatRequest, type LkeChatRequest } from '../../nodes/TencentLke/lkeChatRequest';
 import { runLkeChatTurn } from '../../nodes/TencentLke/lkeChatTurn';
 import { mapInOrder } from '../../nodes/shared/orderedBatch';
-import { lkeAnswerFor } from '../../test/simulator/lke';
+import { lkeAnswerFor } from '../../testkit/simulator/lke';
 
 export type StreamMethod = 'bare' | 'node' | 'naive' | 'before' | 'keep';
 export const STREAM_METHODS: StreamMethod[] = ['bare', 'node', 'naive'];
