@@ -82,7 +82,7 @@ export interface Simulator {
 	aiskCounts(): AiskCounts;
 	/** Every AiSK prompt token issued so far is refused from now on (401), as if it had expired. */
 	aiskExpirePromptTokens(): void;
-	/** Clears requests, queued scripts, counters (flaky/fail-once/answered, connectionsOpened) and tate conversations. */
+	/** Clears requests, queued scripts, counters (flaky/fail-once/answered, connectionsOpened, AiSK counts), tate conversations and AiSK prompt tokens. */
 	reset(): void;
 	/** Destroys all sockets (even stalled ones), clears all timers and closes the server. */
 	close(): Promise<void>;
