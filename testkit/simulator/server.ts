@@ -1,5 +1,6 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { handleAdpV2 } from './adpV2';
 import { handleAisk } from './aisk';
 import { handleCloudApi } from './cloudApi';
 import { Responder, sendJson, SimCore, type RequestContext } from './core';
@@ -12,6 +13,7 @@ const AISK_RE = /^\/bv\/aisk\/v1\/chatbots\/([^/]+)\/token$/;
 
 function classify(pathname: string): { route: RouteName | 'unknown'; param?: string } {
 	if (pathname === '/v1/qbot/chat/sse') return { route: 'lke' };
+	if (pathname === '/adp/v2/chat') return { route: 'adpV2' };
 	if (pathname === '/') return { route: 'cloudApi' };
 	if (pathname === '/im/admin/v1/msg/send') return { route: 'tate' };
 	const aisk = AISK_RE.exec(pathname);
@@ -77,6 +79,8 @@ async function handle(core: SimCore, req: http.IncomingMessage, res: http.Server
 	switch (route) {
 		case 'lke':
 			return handleLke(ctx);
+		case 'adpV2':
+			return handleAdpV2(ctx);
 		case 'cloudApi':
 			return handleCloudApi(ctx);
 		case 'aisk':

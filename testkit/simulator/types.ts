@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'http';
 
 /** The vendor routes the simulator serves. */
-export type RouteName = 'lke' | 'cloudApi' | 'aisk' | 'tate';
+export type RouteName = 'lke' | 'adpV2' | 'cloudApi' | 'aisk' | 'tate';
 
 export interface SimulatorOptions {
 	/** 0 (default): a random free port. */
@@ -67,6 +67,8 @@ export interface Simulator {
 	peakInFlight(route?: RouteName): number;
 	/** How many LKE turns with exactly this content were answered through to the final bot reply (since start/reset). */
 	lkeAnswered(content: string): number;
+	/** How many ADP v2 turns with exactly this question were answered through to response.completed (since start/reset). */
+	adpV2Answered(question: string): number;
 	/** Clears requests, queued scripts, counters (flaky/fail-once/answered, connectionsOpened) and tate conversations. */
 	reset(): void;
 	/** Destroys all sockets (even stalled ones), clears all timers and closes the server. */
