@@ -15,6 +15,7 @@ import {
 	adpV2ToolCallsFor,
 	adpV2TurnFor,
 	SIMULATOR_DEFAULTS,
+	startSimulator,
 	type Simulator,
 } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
@@ -471,6 +472,18 @@ describe('ADP v2 chat: HTTP failures', () => {
 		expect(first.headers.get('retry-after')).toBe('0');
 		await first.text();
 		expect(fold((await chat(q)).events).replies).toEqual([adpV2AnswerFor(q)]);
+	});
+
+	it('[stall]: request_ack and response.created, then an open, silent connection that close() ends', async () => {
+		const own = await startSimulator();
+		const res = await fetch(`${own.url}/adp/v2/chat`, { method: 'POST', body: JSON.stringify(body('wait [stall]')) });
+		const reader = res.body!.getReader();
+		let text = '';
+		while (!(text.includes('"Type":"response.created"') && text.endsWith('\n\n'))) text += Buffer.from((await reader.read()).value!).toString();
+		expect(own.inFlight('adpV2')).toBe(1);
+		await own.close();
+		await expect(reader.read()).rejects.toThrow();
+		expect(names(parseStream(text))).toEqual(['request_ack', 'response.created']);
 	});
 
 	it('plays a queued script as text/event-stream', async () => {
