@@ -528,7 +528,7 @@ export async function handleAdpV2(ctx: RequestContext): Promise<void> {
 	const recordId = recordIdNow();
 	const conversationId: string = body.ConversationId;
 
-	const extraInfo = (replyMethod: number) => ({
+	const extraInfo = (replyMethod: number, end?: number) => ({
 		TraceId: `${traceHex} / ${recordId}`,
 		RequestId: `Sim${traceHex.slice(0, 7)}-${started}`,
 		ReplyMethod: replyMethod,
@@ -538,8 +538,9 @@ export async function handleAdpV2(ctx: RequestContext): Promise<void> {
 		FromAvatar: 'https://example.com/avatar.png',
 		StartTime: String(started),
 		Elapsed: elapsed(),
+		...(end === undefined ? {} : { EndTime: String(end) }),
 	});
-	const record = (status: string, statusDesc: string, replyMethod: number, extra: Record<string, unknown> = {}) => ({
+	const record = (status: string, statusDesc: string, replyMethod: number, extra: Record<string, unknown> = {}, end?: number) => ({
 		RecordId: recordId,
 		RelatedRecordId: userRecordId,
 		ConversationId: conversationId,
@@ -547,7 +548,7 @@ export async function handleAdpV2(ctx: RequestContext): Promise<void> {
 		Status: status,
 		StatusDesc: statusDesc,
 		...extra,
-		ExtraInfo: extraInfo(replyMethod),
+		ExtraInfo: extraInfo(replyMethod, end),
 	});
 
 	startSse(ctx);
@@ -688,12 +689,7 @@ export async function handleAdpV2(ctx: RequestContext): Promise<void> {
 			StartTime: String(started),
 			ModelName: modelName,
 		};
-		const completed = record('success', 'Done', plan.replyMethod, {
-			Messages: doneMessages.map((d) => d.done),
-			Procedures: procedures,
-			StatInfo: statInfo,
-		});
-		(completed.ExtraInfo as Record<string, unknown>).EndTime = String(Date.now());
+		const completed = record('success', 'Done', plan.replyMethod, { Messages: doneMessages.map((d) => d.done), Procedures: procedures, StatInfo: statInfo }, Date.now());
 		// every raw text of a turn is the same [long:N] text
 		const rawBytes = doneMessages.find((d) => d.bytes)?.bytes;
 		if (!(await send(adpEvent('response.completed', { Response: completed }, rawBytes)))) return;
