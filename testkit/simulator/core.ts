@@ -29,7 +29,7 @@ export interface TateConversation {
 /** Shared state of one simulator instance. */
 export class SimCore {
 	readonly requests: RecordedRequest[] = [];
-	readonly queues: Record<RouteName, Script[]> = { lke: [], cloudApi: [], aisk: [], tate: [], aiskPromptToken: [], aiskInit: [], aiskStream: [] };
+	readonly queues: Record<RouteName, Script[]> = { lke: [], adpV2: [], cloudApi: [], aisk: [], tate: [], aiskPromptToken: [], aiskInit: [], aiskStream: [] };
 	readonly timers = new Set<NodeJS.Timeout>();
 	readonly responders = new Set<Responder>();
 	readonly sockets = new Set<Socket>();

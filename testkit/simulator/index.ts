@@ -1,7 +1,8 @@
 /**
- * The project's vendor simulator: one HTTP server on 127.0.0.1 serving Tencent LKE (SSE dialog),
- * the Tencent Cloud API (GetWsToken, TC3-verified), BlendVision AiSK and tate-a-tate.
- * Behaviour and scenario markers are documented at the top of lke.ts, cloudApi.ts, aisk.ts, aiskAsk.ts, tate.ts.
+ * The project's vendor simulator: one HTTP server on 127.0.0.1 serving Tencent LKE (v1 SSE dialog),
+ * Tencent ADP v2 chat, the Tencent Cloud API (GetWsToken, TC3-verified), BlendVision AiSK (chatbot
+ * tokens and Ask) and tate-a-tate.
+ * Behaviour and scenario markers are documented at the top of lke.ts, adpV2.ts, cloudApi.ts, aisk.ts, aiskAsk.ts, tate.ts.
  */
 import { aiskCounts, expireAiskPromptTokens } from './aiskAsk';
 import { SimCore } from './core';
@@ -11,6 +12,25 @@ import { SIMULATOR_DEFAULTS, type Script, type Simulator, type SimulatorOptions,
 export { SIMULATOR_DEFAULTS };
 export type { AiskCounts, RecordedRequest, RouteName, Script, ScriptStep, Simulator, SimulatorOptions } from './types';
 export { LKE_ANSWER_SENTENCE, LKE_ERROR_MESSAGES, LKE_LONG_PATTERN, LKE_REFERENCES, MAX_REPLY_EVENTS, lkeAnswerFor, lkeErrorMessage, lkeThoughtFor } from './lke';
+export {
+	ADP_V2_BUSY_REPLY,
+	ADP_V2_ERROR_MESSAGES,
+	ADP_V2_ID_PATTERN,
+	ADP_V2_LONG_PATTERN,
+	ADP_V2_REFERENCES,
+	adpV2AnswerFor,
+	adpV2ErrorMessage,
+	adpV2QuestionOf,
+	adpV2RepliesFor,
+	adpV2ThoughtsFor,
+	adpV2ToolCallsFor,
+	adpV2TurnFor,
+	type AdpV2ExpectedMessage,
+	type AdpV2ExpectedTurn,
+	type AdpV2QuoteInfo,
+	type AdpV2Reference,
+	type AdpV2StatInfo,
+} from './adpV2';
 export { tateReplyFor } from './tate';
 export {
 	AISK_ANSWER_SENTENCE,
@@ -55,6 +75,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 		lkeAnswered: (content: string) => core.count(`lke-answered:${content}`),
 		aiskCounts: () => aiskCounts(core),
 		aiskExpirePromptTokens: () => expireAiskPromptTokens(core),
+		adpV2Answered: (question: string) => core.count(`adpV2-answered:${question}`),
 		reset: () => core.reset(),
 		close() {
 			closing ??= shutdown(core, server);

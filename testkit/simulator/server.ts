@@ -1,5 +1,6 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { handleAdpV2 } from './adpV2';
 import { handleAisk } from './aisk';
 import { handleAiskInit, handleAiskPromptToken, handleAiskStream } from './aiskAsk';
 import { handleCloudApi } from './cloudApi';
@@ -13,6 +14,7 @@ const AISK_RE = /^\/bv\/aisk\/v1\/chatbots\/([^/]+)\/token$/;
 
 function classify(pathname: string): { route: RouteName | 'unknown'; param?: string } {
 	if (pathname === '/v1/qbot/chat/sse') return { route: 'lke' };
+	if (pathname === '/adp/v2/chat') return { route: 'adpV2' };
 	if (pathname === '/') return { route: 'cloudApi' };
 	if (pathname === '/im/admin/v1/msg/send') return { route: 'tate' };
 	if (pathname === '/bv/aisk/v1/prompts/tokens') return { route: 'aiskPromptToken' };
@@ -82,6 +84,8 @@ async function handle(core: SimCore, req: http.IncomingMessage, res: http.Server
 	switch (route) {
 		case 'lke':
 			return handleLke(ctx);
+		case 'adpV2':
+			return handleAdpV2(ctx);
 		case 'cloudApi':
 			return handleCloudApi(ctx);
 		case 'aisk':

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'http';
 
 /** The vendor routes the simulator serves. */
-export type RouteName = 'lke' | 'cloudApi' | 'aisk' | 'tate' | 'aiskPromptToken' | 'aiskInit' | 'aiskStream';
+export type RouteName = 'lke' | 'adpV2' | 'cloudApi' | 'aisk' | 'tate' | 'aiskPromptToken' | 'aiskInit' | 'aiskStream';
 
 export interface SimulatorOptions {
 	/** 0 (default): a random free port. */
@@ -82,6 +82,8 @@ export interface Simulator {
 	aiskCounts(): AiskCounts;
 	/** Every AiSK prompt token issued so far is refused from now on (401), as if it had expired. */
 	aiskExpirePromptTokens(): void;
+	/** How many ADP v2 turns with exactly this question were answered through to response.completed (since start/reset). */
+	adpV2Answered(question: string): number;
 	/** Clears requests, queued scripts, counters (flaky/fail-once/answered, connectionsOpened, AiSK counts), tate conversations and AiSK prompt tokens. */
 	reset(): void;
 	/** Destroys all sockets (even stalled ones), clears all timers and closes the server. */
