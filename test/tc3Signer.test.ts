@@ -1,4 +1,4 @@
-import { signTc3 } from '../nodes/shared/tc3Signer';
+import { signTc3 } from '../nodes/TencentLke/tc3Signer';
 
 // Tencent's worked example from the "Signature v3" page (see shared/seeds/README.md).
 const officialExample = {

@@ -14,7 +14,7 @@
  * `{"Response":{"Error":{"Code","Message"},"RequestId"}}`.
  */
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'crypto';
-import { signTc3, utcDate } from '../../nodes/shared/tc3Signer';
+import { signTc3, utcDate } from '../../nodes/TencentLke/tc3Signer';
 import { nowSeconds, retryHeaders, sendJson, type RequestContext } from './core';
 
 export const TC3_MAX_SKEW_SECONDS = 300;
