@@ -2,13 +2,14 @@ import { createHash } from 'crypto';
 import type { IDataObject, INode } from 'n8n-workflow';
 import { TencentLkeApi } from '../credentials/TencentLkeApi.credentials';
 import { AgentChatError } from '../nodes/shared/errors';
-import { callGetWsToken, testTencentLkeCredential } from '../nodes/TencentLke/executeGetWsToken';
+import { callGetWsToken } from '../nodes/TencentLke/getWsTokenClient';
+import { testTencentLkeCredential } from '../nodes/TencentLke/credentialTest';
+import { parseCloudApiResponse } from '../nodes/TencentLke/errors';
 import {
 	buildCloudApiRequest,
-	parseCloudApiResponse,
 	planGetWsToken,
 	type GetWsTokenInput,
-} from '../nodes/TencentLke/lkeCloudApi';
+} from '../nodes/TencentLke/getWsTokenRequest';
 import { TencentLke } from '../nodes/TencentLke/TencentLke.node';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
 import { SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';

@@ -1,4 +1,4 @@
-import { buildCloudApiRequest, planGetWsToken, type CloudApiRequest, type GetWsTokenInput } from '../nodes/TencentLke/lkeCloudApi';
+import { buildCloudApiRequest, planGetWsToken, type CloudApiRequest, type GetWsTokenInput } from '../nodes/TencentLke/getWsTokenRequest';
 import { computeTc3, parseTc3Authorization, tc3ScopeDate } from '../testkit/simulator/tc3Verification';
 import { mulberry32, randomInt } from './helpers/prng';
 import { sdkAuthorization } from './helpers/tencentCloudSdkSigner';

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { signTc3 } from '../nodes/shared/tc3Signer';
+import { signTc3 } from '../nodes/TencentLke/tc3Signer';
 import { sdkAuthorization } from './helpers/tencentCloudSdkSigner';
 
 // Tencent's worked example from its "Signature v3" page.

@@ -5,6 +5,18 @@ import type { INodeProperties } from 'n8n-workflow';
 
 export const MAX_CONCURRENCY = 100;
 
+/** The operation's Options collection: the settings a user adds only when the defaults do not fit. */
+export function optionsCollection(options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options,
+	};
+}
+
 export function concurrencyOption(description: string): INodeProperties {
 	return {
 		displayName: 'Concurrency',

@@ -1,5 +1,4 @@
-import { AgentChatError } from '../shared/errors';
-import { RETRYABLE_HTTP_STATUSES, httpStatusError } from '../shared/httpErrors';
+import { AgentChatError, RETRYABLE_HTTP_STATUSES, httpStatusError } from '../shared/errors';
 import { parseRetryAfterMs } from '../shared/retry';
 
 /**
@@ -118,7 +117,7 @@ export function aiskErrorFromResponse(statusCode: number, body: string, retryAft
 		parsed = undefined;
 	}
 	const code = parsed ? seconds(parsed.code) : undefined;
-	if (!parsed || code === undefined || !Number.isInteger(code)) return httpStatusError('AiSK', statusCode, body, retryAfter);
+	if (!parsed || code === undefined || !Number.isInteger(code)) return httpStatusError('AiSK', statusCode, body, parseRetryAfterMs(retryAfter));
 
 	const info = grpcCodeInfo(code);
 	const serverMessage = typeof parsed.message === 'string' ? parsed.message.trim() : '';

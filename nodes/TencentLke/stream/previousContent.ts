@@ -1,4 +1,4 @@
-import { SseData, type RepeatedBytes } from '../shared/sseByteReader';
+import { SseData, type RepeatedBytes } from './sseByteReader';
 
 const CR = 0x0d;
 const LF = 0x0a;

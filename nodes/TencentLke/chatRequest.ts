@@ -109,6 +109,11 @@ function triState(value: unknown, field: string): string | undefined {
 	return value;
 }
 
+/** The Visitor ID when none is given: one per workflow, shared by Chat and Get WS Token. */
+export function defaultVisitorBizId(workflowId: string | undefined): string {
+	return `n8n-${workflowId || 'workflow'}`.slice(0, VISITOR_BIZ_ID_MAX);
+}
+
 export function buildLkeChatRequest(
 	input: LkeChatInput,
 	context: { appKey: string; chatBaseUrl: string; newId: () => string; defaultVisitorBizId: string },

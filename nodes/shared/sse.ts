@@ -1,4 +1,13 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
+
+type EventSourceParser = typeof import('eventsource-parser');
+let parserModule: EventSourceParser | undefined;
+
+/** Loaded on the first stream read, so that loading the nodes at n8n's start-up does not pay for it. */
+function eventSourceParser(): EventSourceParser {
+	parserModule ??= require('eventsource-parser') as EventSourceParser;
+	return parserModule;
+}
 
 /** Longest single SSE event accepted; a bigger one means a broken or hostile stream. */
 export const MAX_SSE_EVENT_CHARS = 32 * 1024 * 1024;
@@ -28,7 +37,7 @@ export async function* readSseEvents(
 	const decoder = new TextDecoder('utf-8');
 	const ready: SseEvent[] = [];
 	let failure: Error | undefined;
-	const parser = createParser({
+	const parser = eventSourceParser().createParser({
 		onEvent: (message: EventSourceMessage) => ready.push({ event: message.event, data: message.data }),
 		onError: (error) => {
 			if ((error as { type?: string }).type === 'max-buffer-size-exceeded') {

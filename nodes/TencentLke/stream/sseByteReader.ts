@@ -1,4 +1,4 @@
-import { MAX_SSE_EVENT_CHARS, SseFormatError } from './sseReader';
+import { MAX_SSE_EVENT_CHARS, SseFormatError } from '../../shared/sse';
 
 /*
  * The LKE chat's reader for long cumulative streams (measured in BENCHMARKS.md): events stay as the
