@@ -121,13 +121,16 @@ interface Recorded {
 	logs: string[];
 }
 
-function nodeContext(itemCount: number, options: { concurrency: number; continueOnFail: boolean; streaming: boolean }) {
+function nodeContext(itemCount: number, options: { concurrency: number; continueOnFail: boolean; streaming: boolean; enableStreaming?: boolean }) {
 	const recorded: Recorded = { chunks: [], logs: [] };
 	const context = {
 		getInputData: () => Array.from({ length: itemCount }, () => ({ json: {} })),
 		continueOnFail: () => options.continueOnFail,
 		getNode: () => ({ name: 'Agent', type: 'n8n-nodes-agent-chat.test', typeVersion: 1, parameters: {} }),
-		getNodeParameter: (name: string) => (name === 'options' ? { concurrency: options.concurrency } : undefined),
+		getNodeParameter: (name: string) =>
+			name === 'options'
+				? { concurrency: options.concurrency, ...(options.enableStreaming === undefined ? {} : { enableStreaming: options.enableStreaming }) }
+				: undefined,
 		getExecutionCancelSignal: () => undefined,
 		logger: { info: (message: string) => recorded.logs.push(message) },
 		isStreaming: () => options.streaming,
@@ -217,6 +220,42 @@ describe('runStreamedItems', () => {
 			['begin', 1],
 			['item', 1],
 			['end', 1],
+		]);
+	});
+
+	it('sends nothing live when Enable Streaming is off, and still outputs the whole answer', async () => {
+		const { context, recorded } = nodeContext(1, { concurrency: 1, continueOnFail: false, streaming: true, enableStreaming: false });
+		let deltaHook: unknown = 'not called';
+		const outcomes = await runStreamedItems(context, {
+			vendor: 'Test Vendor',
+			secrets: [],
+			request: () => ({}),
+			turn: async (_request, options) => {
+				deltaHook = options.onReplyDelta;
+				options.onReplyDelta?.('piece');
+				return { reply: 'piece' };
+			},
+		});
+		expect(outcomes[0]).toMatchObject({ ok: true, value: { reply: 'piece' } });
+		expect(deltaHook).toBeUndefined();
+		expect(recorded.chunks).toEqual([]);
+	});
+
+	it('streams when Enable Streaming is on explicitly', async () => {
+		const { context, recorded } = nodeContext(1, { concurrency: 1, continueOnFail: false, streaming: true, enableStreaming: true });
+		await runStreamedItems(context, {
+			vendor: 'Test Vendor',
+			secrets: [],
+			request: () => ({}),
+			turn: async (_request, options) => {
+				options.onReplyDelta?.('piece');
+				return { reply: 'piece' };
+			},
+		});
+		expect(recorded.chunks).toEqual([
+			['begin', 0, undefined],
+			['item', 0, 'piece'],
+			['end', 0, undefined],
 		]);
 	});
 

@@ -49,3 +49,14 @@ export function timeoutOption(defaultMs: number, description: string): INodeProp
 		description,
 	};
 }
+
+/** n8n asks nodes that stream to let the user turn it off, e.g. when the chat client should get only the agent's final answer. */
+export function enableStreamingOption(description: string): INodeProperties {
+	return {
+		displayName: 'Enable Streaming',
+		name: 'enableStreaming',
+		type: 'boolean',
+		default: true,
+		description,
+	};
+}

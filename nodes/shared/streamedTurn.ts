@@ -68,6 +68,13 @@ export interface StreamedItems<Request, Result> {
 	turn(request: Request, options: TurnOptions): Promise<Result>;
 }
 
+/** The Enable Streaming option, read once for the whole node (from the first item); on unless turned off. */
+export function streamingEnabled(context: IExecuteFunctions): boolean {
+	if (context.getInputData().length === 0) return false;
+	const options = context.getNodeParameter('options', 0, {}) as { enableStreaming?: unknown };
+	return options?.enableStreaming !== false;
+}
+
 /**
  * A streamed turn per input item at the node's Concurrency, output in input order. When the
  * execution streams (a Chat Trigger or a streaming Webhook), each item's text goes to n8n's
@@ -77,7 +84,7 @@ export async function runStreamedItems<Request, Result>(
 	context: IExecuteFunctions,
 	items: StreamedItems<Request, Result>,
 ): Promise<Array<ItemOutcome<Result>>> {
-	const live = liveStreamFor(context);
+	const live = streamingEnabled(context) ? liveStreamFor(context) : undefined;
 	return await runItemCalls(context, {
 		vendor: items.vendor,
 		secrets: items.secrets,

@@ -1,5 +1,5 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { concurrencyOption, maxRetriesOption, timeoutOption, optionsCollection } from '../../shared/commonOptions';
+import { concurrencyOption, enableStreamingOption, maxRetriesOption, timeoutOption, optionsCollection } from '../../shared/commonOptions';
 import { forOperation, type OperationOption } from '../../shared/operations';
 
 /** Send Message: one message per input item, sync or streamed, the answer passed on live either way. */
@@ -73,6 +73,9 @@ export const description = forOperation('sendMessage', [
 	},
 	optionsCollection([
 		concurrencyOption('How many items are sent at once; the output keeps the input order. Keep 1 when items continue the same conversation.'),
+		enableStreamingOption(
+			'With Request Mode stream, when the workflow answers a Chat Trigger or a Webhook whose response mode is Streaming, send the answer to the client as it arrives. Turn off to send nothing until the node has finished; the output item is the same either way.',
+		),
 		maxRetriesOption('Retries on HTTP 429/502/503/504 and refused or dropped connections, only while no reply text has arrived, with growing waits'),
 		timeoutOption(300000, 'Longest time for the whole message, retries included'),
 	]),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { concurrencyOption, maxRetriesOption, timeoutOption, optionsCollection } from '../../shared/commonOptions';
+import { concurrencyOption, enableStreamingOption, maxRetriesOption, timeoutOption, optionsCollection } from '../../shared/commonOptions';
 import { forOperation, type OperationOption } from '../../shared/operations';
 import type { LkeChatOptions } from '../chatRequest';
 
@@ -65,6 +65,9 @@ export const description = forOperation('chat', [
 	},
 	optionsCollection([
 		concurrencyOption('How many items are sent at once. Raise it for batches of independent questions (5–10 is usually safe); the output keeps the input order. Keep 1 when items continue the same session, and stay within the application\'s concurrency quota (error 460011 means it was exceeded).'),
+		enableStreamingOption(
+			'When the workflow answers a Chat Trigger or a Webhook whose response mode is Streaming, send the answer to the client as it arrives. Turn off to send nothing until the node has finished; the output item is the same either way.',
+		),
 		{
 			displayName: 'Custom Variables',
 			name: 'customVariables',
