@@ -1,7 +1,7 @@
 import { AgentChatError } from '../nodes/shared/errors';
 import { buildLkeChatRequest, type LkeChatOptions } from '../nodes/TencentLke/chatRequest';
 import { runLkeChatTurn, type LkeTurnOptions } from '../nodes/TencentLke/chatClient';
-import { LKE_REFERENCES, lkeAnswerFor, lkeThoughtFor, startSimulator, type Simulator } from '../testkit/simulator';
+import { LKE_BUSY_REPLY, LKE_REFERENCES, lkeAnswerFor, lkeDisplayThoughtFor, lkeThoughtFor, lkeTokenStatFor, startSimulator, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 
 let sim: Simulator;
@@ -43,8 +43,8 @@ describe('runLkeChatTurn against the simulator', () => {
 		expect(cumulative.thoughts[0].content).toBe(lkeThoughtFor(question, 0));
 		const withoutTimings = (thoughts: typeof cumulative.thoughts) => thoughts.map(({ elapsed: _elapsed, ...rest }) => rest);
 		expect(withoutTimings(incremental.thoughts)).toEqual(withoutTimings(cumulative.thoughts));
-		expect(cumulative.tokenStats).toMatchObject({ status_summary: 'success' });
-		expect(incremental.tokenStats?.status_summary).toBe('success');
+		expect(cumulative.tokenStats?.totalTokens).toBe(lkeTokenStatFor(question).token_count);
+		expect(incremental.tokenStats?.totalTokens).toBe(lkeTokenStatFor(question).token_count);
 		expect(sim.requests.map((entry) => entry.json.incremental)).toEqual([false, true]);
 	});
 
@@ -223,5 +223,42 @@ describe('runLkeChatTurn against the simulator', () => {
 		await new Promise((resolve) => setTimeout(resolve, 100));
 		// Keep-alive may hold finished sockets in the pool; no request may still be open.
 		expect(sim.inFlight('lke')).toBe(0);
+	});
+
+	it.each([false, true])('incremental %s: a repeated procedure list never duplicates thought text', async (incremental) => {
+		const question = 'why? [think:2] [thought-list]';
+		const turn = await runLkeChatTurn(request(question, { incremental }));
+		expect(turn.thoughts.map((thought) => thought.content)).toEqual([lkeThoughtFor(question, 0), lkeThoughtFor(question, 1)]);
+	});
+
+	it.each([false, true])('incremental %s: thoughts take display_content when the service sends it', async (incremental) => {
+		const question = 'why? [think:2] [display-content] [thought-list]';
+		const turn = await runLkeChatTurn(request(question, { incremental }));
+		expect(turn.thoughts.map((thought) => thought.content)).toEqual([lkeDisplayThoughtFor(question, 0), lkeDisplayThoughtFor(question, 1)]);
+	});
+
+	it('takes the last of two final replies', async () => {
+		const question = 'answer twice [two-finals]';
+		const deltas: string[] = [];
+		const turn = await runLkeChatTurn(request(question), { onReplyDelta: (delta) => deltas.push(delta) });
+		expect(turn.reply).toBe(lkeAnswerFor(question));
+		expect(turn.replyMethod).toBe(16);
+		expect(deltas.join('')).not.toContain(turn.reply);
+	});
+
+	it('fails with CLIENT_TOOLS_REQUIRED when the agent waits for client tools, without retrying', async () => {
+		const failure = await failureOf(runLkeChatTurn(request('weather? [client-tools]', { maxRetries: 3 }), noWait));
+		expect(failure.code).toBe('CLIENT_TOOLS_REQUIRED');
+		expect(failure.description).toContain('sim_weather');
+		expect(sim.requests).toHaveLength(1);
+	});
+
+	it('retries the canned busy reply (reply_method 7) as 460011, then fails, never passing it off as the answer', async () => {
+		const deltas: string[] = [];
+		const failure = await failureOf(runLkeChatTurn(request('busy? [busy-reply]', { maxRetries: 2 }), { ...noWait, onReplyDelta: (delta) => deltas.push(delta) }));
+		expect(failure.code).toBe(460011);
+		expect(failure.message).toBe('Tencent LKE error 460011: Exceed the concurrency limit');
+		expect(sim.requests).toHaveLength(3);
+		expect(deltas.join('')).not.toContain(LKE_BUSY_REPLY.slice(0, 10));
 	});
 });

@@ -121,19 +121,176 @@ describe('LkeTurnAggregator', () => {
 			reference(['b', 'c']),
 			{ type: 'token_stat', payload: { status_summary: 'success', token_count: 42 } },
 		]);
-		expect(result.references.map((entry) => entry.id)).toEqual(['a', 'b', 'c']);
-		expect(result.tokenStats).toEqual({ status_summary: 'success', token_count: 42 });
+		expect(result.references).toEqual([
+			{ id: 'a', type: 2, name: 'doc a' },
+			{ id: 'b', type: 2, name: 'doc b' },
+			{ id: 'c', type: 2, name: 'doc c' },
+		]);
+		expect(result.tokenStats).toEqual({ inputTokens: null, outputTokens: null, totalTokens: 42, modelTimeMs: null, procedures: [] });
 	});
 
-	it('ignores heartbeats, unknown event types and replies after the final one', () => {
-		const { result } = fold(false, [
+	it('ignores heartbeats, unknown event types and non-final replies after the final one', () => {
+		const { result, deltas } = fold(false, [
 			echo(),
 			{ type: 'heartbeat', payload: {} },
 			{ type: 'future_event', payload: { content: 'not a reply' } },
 			...replyEvents(['final answer'], false),
-			botReply('something after the final reply', { is_final: true }),
+			botReply('a late piece', { is_final: false }),
 		]);
 		expect(result.reply).toBe('final answer');
+		expect(deltas.join('')).toBe('final answer');
+	});
+
+	it('when several final replies arrive, the last one wins (the live text ends with the first)', () => {
+		const { result, deltas } = fold(false, [
+			echo(),
+			...replyEvents(['first ', 'answer'], false),
+			botReply('the revised answer', { is_final: true, record_id: 'bot-2', reply_method: 16 }),
+		]);
+		expect(result).toMatchObject({ reply: 'the revised answer', recordId: 'bot-2', replyMethod: 16, isFinal: true });
+		expect(deltas.join('')).toBe('first answer');
+	});
+
+	it('normalizes token_stat: token_count is the total, input and output are the procedures\' sums', () => {
+		const { result } = fold(false, [
+			echo(),
+			...replyEvents(['x'], false),
+			{
+				type: 'token_stat',
+				payload: {
+					elapsed: 1234,
+					token_count: 450,
+					procedures: [
+						{ name: 'knowledge', title: 'Search', status: 'success', input_count: 100, output_count: 20, count: 120 },
+						{
+							name: 'large_language_model',
+							title: 'Reply',
+							status: 'success',
+							input_count: '300',
+							output_count: 30,
+							count: 330,
+							token_usage_details: [{ model_name: 'm-1' }, { model_name: 'm-1' }, { model_name: 'm-2' }],
+						},
+					],
+				},
+			},
+		]);
+		expect(result.tokenStats).toEqual({
+			inputTokens: 400,
+			outputTokens: 50,
+			totalTokens: 450,
+			modelTimeMs: 1234,
+			procedures: [
+				{ name: 'knowledge', title: 'Search', status: 'success', inputTokens: 100, outputTokens: 20, totalTokens: 120, modelName: '' },
+				{ name: 'large_language_model', title: 'Reply', status: 'success', inputTokens: 300, outputTokens: 30, totalTokens: 330, modelName: 'm-1, m-2' },
+			],
+		});
+	});
+
+	it('normalizes references: ids of 0 and empty fields are left out, duplicates dropped', () => {
+		const { result } = fold(false, [
+			echo(),
+			{
+				type: 'reference',
+				payload: {
+					references: [
+						{ id: 'r1', type: 2, name: 'Handbook', url: 'https://example.com/h.pdf', doc_id: '11', doc_biz_id: '900', doc_name: 'h.pdf', qa_biz_id: '0' },
+						{ id: 'r2', type: 1, name: 'FAQ', url: '', doc_id: '0', doc_biz_id: '0', doc_name: '', qa_biz_id: '777' },
+						{ id: 'r1', type: 2, name: 'Handbook again' },
+					],
+				},
+			},
+			...replyEvents(['x'], false),
+		]);
+		expect(result.references).toEqual([
+			{ id: 'r1', type: 2, name: 'Handbook', url: 'https://example.com/h.pdf', docId: '900', docName: 'h.pdf' },
+			{ id: 'r2', type: 1, name: 'FAQ', qaId: '777' },
+		]);
+	});
+
+	it('takes a thought\'s display_content when present, else debugging.content', () => {
+		const { result } = fold(false, [
+			echo(),
+			{
+				type: 'thought',
+				payload: {
+					procedures: [
+						{ index: 0, name: 'thought', title: 'Think', status: 'success', debugging: { content: 'raw reasoning', display_content: 'shown reasoning' } },
+						{ index: 1, name: 'thought', title: 'Think', status: 'success', debugging: { content: 'only raw' } },
+					],
+				},
+			},
+			...replyEvents(['x'], false),
+		]);
+		expect(result.thoughts.map((thought) => thought.content)).toEqual(['shown reasoning', 'only raw']);
+	});
+
+	it('in incremental mode appends only to the last procedure of a repeated procedure list', () => {
+		const procedure = (index: number, content: string, status: string) => ({ index, name: 'thought', title: 'Think', status, debugging: { content } });
+		const { result } = fold(true, [
+			echo(),
+			{ type: 'thought', payload: { procedures: [procedure(0, 'First ', 'processing')] } },
+			{ type: 'thought', payload: { procedures: [procedure(0, 'step.', 'processing')] } },
+			{ type: 'thought', payload: { procedures: [procedure(0, 'step.', 'success'), procedure(1, 'Second ', 'processing')] } },
+			{ type: 'thought', payload: { procedures: [procedure(0, 'step.', 'success'), procedure(1, 'step.', 'success')] } },
+			...replyEvents(['x'], true),
+		]);
+		expect(result.thoughts.map((thought) => [thought.content, thought.status])).toEqual([
+			['First step.', 'success'],
+			['Second step.', 'success'],
+		]);
+	});
+
+	it('fails with CLIENT_TOOLS_REQUIRED when the agent waits for client tools (reply_method 20)', () => {
+		const aggregator = new LkeTurnAggregator(false, requested);
+		aggregator.accept(echo());
+		let thrown: AgentChatError | undefined;
+		try {
+			aggregator.accept(botReply('', { is_final: true, reply_method: 20, interrupt_info: { tool_calls: [{ function: { name: 'get_weather' } }] } }));
+		} catch (error) {
+			thrown = error as AgentChatError;
+		}
+		expect(thrown?.code).toBe('CLIENT_TOOLS_REQUIRED');
+		expect(thrown?.message).toMatch(/client-side tools/);
+		expect(thrown?.description).toContain('get_weather');
+		expect(thrown?.retryable).toBe(false);
+	});
+
+	it('treats the canned busy reply (reply_method 7) as error 460011, retryable, with no content or live text', () => {
+		const aggregator = new LkeTurnAggregator(false, requested);
+		aggregator.accept(echo());
+		expect(aggregator.accept(botReply('Too many people', { reply_method: 7 }))).toBe('');
+		let thrown: AgentChatError | undefined;
+		try {
+			aggregator.accept(botReply('Too many people, try later', { reply_method: 7, is_final: true }));
+		} catch (error) {
+			thrown = error as AgentChatError;
+		}
+		expect(thrown?.message).toBe('Tencent LKE error 460011: Exceed the concurrency limit');
+		expect(thrown?.retryable).toBe(true);
+		expect(aggregator.hasContent).toBe(false);
+	});
+
+	it('keeps the debugging blocks out of the output unless includeDebug is on', () => {
+		const events: LkeEvent[] = [
+			echo(),
+			{ type: 'thought', payload: { procedures: [{ index: 0, name: 'knowledge', title: 'Search', status: 'success', debugging: { content: 'found 2', system: 'SECRET SYSTEM PROMPT', histories: ['OLD TURN'], knowledge: ['KNOWLEDGE TEXT'] } }] } },
+			...replyEvents(['x'], false, {
+				work_flow: { workflow_name: 'wf', workflow_id: 'w1', current_node: { NodeID: 'n1', NodeName: 'LLM', Status: 'success', Input: 'NODE INPUT', Output: 'NODE OUTPUT', TaskOutput: 'TASK OUTPUT' } },
+			}),
+			{ type: 'token_stat', payload: { token_count: 3, procedures: [{ name: 'llm', count: 3, debugging: { system: 'SECRET SYSTEM PROMPT' } }] } },
+		];
+		const plain = fold(false, events).result;
+		const visible = JSON.stringify(plain);
+		for (const secret of ['SECRET SYSTEM PROMPT', 'OLD TURN', 'KNOWLEDGE TEXT', 'NODE INPUT', 'NODE OUTPUT', 'TASK OUTPUT']) expect(visible).not.toContain(secret);
+		expect(plain.workflow).toEqual({ workflow_name: 'wf', workflow_id: 'w1', current_node: { NodeID: 'n1', NodeName: 'LLM', Status: 'success' } });
+		expect(plain).not.toHaveProperty('debug');
+		const aggregator = new LkeTurnAggregator(false, { ...requested, includeDebug: true });
+		for (const event of events) aggregator.accept(event);
+		const debug = aggregator.result().debug as Record<string, unknown>;
+		expect(JSON.stringify(debug)).toContain('SECRET SYSTEM PROMPT');
+		expect(JSON.stringify(debug)).toContain('NODE INPUT');
+		expect(debug.tokenStat).toEqual(events[3].payload);
 	});
 
 	it.each([
@@ -186,6 +343,7 @@ describe('LkeTurnAggregator', () => {
 		expect(result.knowledge).toEqual([{ id: 'k', type: 1 }]);
 		expect(result.optionCards).toEqual(['yes', 'no']);
 		expect(result.workflow).toEqual({ workflow_name: 'wf' });
+		expect(result.toolCalls).toEqual([]);
 	});
 });
 

@@ -1,40 +1,57 @@
 import type { IDataObject } from 'n8n-workflow';
 import type { TurnAggregator } from '../shared/streamedTurn';
-import { lkeErrorFromEvent, sensitiveContentError } from './errors';
+import {
+	BUSY_REPLY_METHOD,
+	CLIENT_TOOLS_REPLY_METHOD,
+	busyReplyError,
+	clientToolsRequiredError,
+	lkeErrorFromEvent,
+	sensitiveContentError,
+} from './errors';
+import {
+	QuoteInfoList,
+	ReferenceList,
+	isObject,
+	normalizeV1Reference,
+	normalizeV1TokenStats,
+	numberOrNull,
+	text,
+	type LkeThought,
+	type LkeTurnResult,
+} from './chatResult';
 import type { LkeContentHint, LkeEvent } from './stream';
 
-/** One LKE dialog turn's events folded into the answer, as a pure state machine (no I/O). */
+/** One LKE v1 dialog turn's events folded into the answer, as a pure state machine (no I/O). */
 
-export interface LkeThought {
-	name: string;
-	title: string;
-	status: string;
-	content: string;
-	elapsed: number | null;
-}
-
-export interface LkeTurnResult extends IDataObject {
-	reply: string;
-	sessionId: string;
-	requestId: string;
-	recordId: string;
-	relatedRecordId: string;
-	traceId: string;
-	isFinal: boolean;
-	isEvil: boolean;
-	replyMethod: number | null;
-	references: IDataObject[];
-	tokenStats: IDataObject | null;
-	thoughts: LkeThought[];
-}
+export type { LkeThought, LkeTurnResult } from './chatResult';
 
 interface ReplyRecord {
 	content: string;
 	payload: IDataObject;
 }
 
-function text(value: unknown): string {
-	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+/** The parts of a v1 work_flow object that are not node inputs and outputs (those are debugging). */
+const WORKFLOW_FIELDS = ['workflow_id', 'workflow_name', 'workflow_run_id', 'option_cards', 'outputs'];
+const WORKFLOW_NODE_FIELDS = ['NodeID', 'NodeType', 'NodeName', 'Status', 'FailMessage', 'CostMilliSeconds', 'BelongNodeID'];
+
+function pick(source: IDataObject, keys: string[]): IDataObject {
+	const picked: IDataObject = {};
+	for (const key of keys) if (source[key] !== undefined) picked[key] = source[key];
+	return picked;
+}
+
+function workflowWithoutDebugging(workflow: IDataObject): IDataObject {
+	const kept = pick(workflow, WORKFLOW_FIELDS);
+	if (isObject(workflow.current_node)) kept.current_node = pick(workflow.current_node, WORKFLOW_NODE_FIELDS);
+	return kept;
+}
+
+/** A thought procedure's text: `display_content` when the API gives it, else `debugging.content`. */
+function thoughtText(procedure: IDataObject): string {
+	const debugging = isObject(procedure.debugging) ? procedure.debugging : {};
+	if (typeof debugging.display_content === 'string') return debugging.display_content;
+	if (typeof procedure.display_content === 'string') return procedure.display_content;
+	return text(debugging.content);
 }
 
 export class LkeTurnAggregator implements TurnAggregator<LkeTurnResult> {
@@ -42,15 +59,16 @@ export class LkeTurnAggregator implements TurnAggregator<LkeTurnResult> {
 	private latestRecordId: string | undefined;
 	private finalRecordId: string | undefined;
 	private echoPayload: IDataObject | undefined;
-	private readonly referencesById = new Map<string, IDataObject>();
-	private tokenStats: IDataObject | null = null;
+	private readonly references = new ReferenceList();
+	private tokenStat: IDataObject | undefined;
 	private readonly thoughts: LkeThought[] = [];
+	private readonly rawProcedures: IDataObject[] = [];
 	private traceId = '';
 	private botContentArrived = false;
 
 	constructor(
 		private readonly incremental: boolean,
-		private readonly requested: { sessionId: string; requestId: string },
+		private readonly requested: { sessionId: string; requestId: string; includeDebug?: boolean },
 	) {}
 
 	get isFinal(): boolean {
@@ -62,15 +80,16 @@ export class LkeTurnAggregator implements TurnAggregator<LkeTurnResult> {
 		return this.botContentArrived;
 	}
 
-	/** The echo of the user's message is not answer content: only the bot's text counts. */
+	/** The echo of the user's message is not answer content, nor is the canned "too busy" reply: only the bot's text counts. */
 	get hasContent(): boolean {
 		return this.botContentArrived;
 	}
 
 	/**
 	 * Folds one event in. Returns the new reply text it added (for live streaming), '' when none.
-	 * Throws an AgentChatError for error events and sensitive-content refusals. `hint` (from the
-	 * stream reader) must describe this event's content; it only saves comparing long texts.
+	 * Throws an AgentChatError for error events, sensitive-content refusals, the canned "too busy"
+	 * reply and a turn that waits for client tools. `hint` (from the stream reader) must describe
+	 * this event's content; it only saves comparing long texts.
 	 */
 	accept(event: LkeEvent, hint?: LkeContentHint): string {
 		const payload = (event.payload ?? {}) as IDataObject;
@@ -84,7 +103,7 @@ export class LkeTurnAggregator implements TurnAggregator<LkeTurnResult> {
 				this.acceptReference(payload);
 				return '';
 			case 'token_stat':
-				this.tokenStats = payload;
+				this.tokenStat = payload;
 				return '';
 			case 'error': {
 				if (this.isFinal) return '';
@@ -105,7 +124,20 @@ export class LkeTurnAggregator implements TurnAggregator<LkeTurnResult> {
 			}
 			return '';
 		}
-		if (this.isFinal) return '';
+		const replyMethod = numberOrNull(payload.reply_method);
+		if (replyMethod === CLIENT_TOOLS_REPLY_METHOD) {
+			const interrupt = isObject(payload.interrupt_info) ? payload.interrupt_info : {};
+			const calls = (Array.isArray(interrupt.tool_calls) ? interrupt.tool_calls : []).filter(isObject);
+			throw clientToolsRequiredError(calls.map((call) => text(isObject(call.function) ? call.function.name : call.name)).filter(Boolean));
+		}
+		if (replyMethod === BUSY_REPLY_METHOD) {
+			// The canned answer is neither content nor live text; a retry may still get the real one.
+			if (payload.is_final === true) throw busyReplyError();
+			return '';
+		}
+		// Late non-final replies are ignored; a later final reply replaces the earlier one (the last one wins).
+		const afterFinal = this.isFinal;
+		if (afterFinal && payload.is_final !== true) return '';
 
 		const recordId = text(payload.record_id);
 		const content = text(payload.content);
@@ -130,7 +162,8 @@ export class LkeTurnAggregator implements TurnAggregator<LkeTurnResult> {
 		if (content.length > 0) this.botContentArrived = true;
 		this.latestRecordId = recordId;
 		if (payload.is_final === true) this.finalRecordId = recordId;
-		return added;
+		// What went out live ended with the first final reply; a later one changes the item only.
+		return afterFinal ? '' : added;
 	}
 
 	private acceptThought(payload: IDataObject): void {
@@ -138,9 +171,10 @@ export class LkeTurnAggregator implements TurnAggregator<LkeTurnResult> {
 		const procedures = Array.isArray(payload.procedures) ? (payload.procedures as IDataObject[]) : [];
 		procedures.forEach((procedure, position) => {
 			const index = typeof procedure.index === 'number' ? procedure.index : position;
-			const piece = text((procedure.debugging as IDataObject | undefined)?.content);
+			const piece = thoughtText(procedure);
 			const existing = this.thoughts[index];
-			const elapsed = typeof procedure.elapsed === 'number' ? procedure.elapsed : null;
+			const elapsed = numberOrNull(procedure.elapsed);
+			this.rawProcedures[index] = procedure;
 			if (!existing) {
 				this.thoughts[index] = {
 					name: text(procedure.name),
@@ -151,7 +185,9 @@ export class LkeTurnAggregator implements TurnAggregator<LkeTurnResult> {
 				};
 				return;
 			}
-			existing.content = this.incremental ? existing.content + piece : piece;
+			if (!this.incremental) existing.content = piece;
+			// Incremental events repeat the whole procedure list: only the last one carries a new piece.
+			else if (position === procedures.length - 1) existing.content += piece;
 			if (procedure.name !== undefined) existing.name = text(procedure.name);
 			if (procedure.title !== undefined) existing.title = text(procedure.title);
 			if (procedure.status !== undefined) existing.status = text(procedure.status);
@@ -162,13 +198,7 @@ export class LkeTurnAggregator implements TurnAggregator<LkeTurnResult> {
 	private acceptReference(payload: IDataObject): void {
 		if (payload.trace_id && !this.traceId) this.traceId = text(payload.trace_id);
 		const references = Array.isArray(payload.references) ? (payload.references as IDataObject[]) : [];
-		for (const reference of references) {
-			const key =
-				reference.id !== undefined && reference.id !== null && reference.id !== ''
-					? `id:${String(reference.id)}`
-					: `doc:${JSON.stringify([reference.type, reference.url, reference.name, reference.doc_id])}`;
-			if (!this.referencesById.has(key)) this.referencesById.set(key, reference);
-		}
+		for (const reference of references) if (isObject(reference)) this.references.add(normalizeV1Reference(reference));
 	}
 
 	/** The turn as the node outputs it; `isFinal` false when the final reply has not (yet) arrived. */
@@ -176,6 +206,8 @@ export class LkeTurnAggregator implements TurnAggregator<LkeTurnResult> {
 		const recordId = this.finalRecordId ?? this.latestRecordId;
 		const record = recordId === undefined ? undefined : this.records.get(recordId);
 		const payload = record?.payload ?? {};
+		const quoteInfos = new QuoteInfoList();
+		for (const quote of Array.isArray(payload.quote_infos) ? payload.quote_infos : []) quoteInfos.add(quote);
 		const result: LkeTurnResult = {
 			reply: record?.content ?? '',
 			sessionId: text(payload.session_id) || text(this.echoPayload?.session_id) || this.requested.sessionId,
@@ -185,19 +217,23 @@ export class LkeTurnAggregator implements TurnAggregator<LkeTurnResult> {
 			traceId: this.traceId,
 			isFinal: this.isFinal,
 			isEvil: payload.is_evil === true || this.echoPayload?.is_evil === true,
-			replyMethod: typeof payload.reply_method === 'number' ? payload.reply_method : null,
-			references: [...this.referencesById.values()],
-			tokenStats: this.tokenStats,
-			thoughts: this.thoughts.filter((thought) => thought !== undefined),
+			replyMethod: numberOrNull(payload.reply_method),
+			references: this.references.values(),
+			tokenStats: this.tokenStat ? normalizeV1TokenStats(this.tokenStat) : null,
+			thoughts: this.thoughts.filter((thought) => thought !== undefined).map((thought) => ({ ...thought })),
+			toolCalls: [],
+			quoteInfos: quoteInfos.values(),
 		};
-		const optional: Array<[string, string]> = [
-			['quote_infos', 'quoteInfos'],
-			['knowledge', 'knowledge'],
-			['option_cards', 'optionCards'],
-			['work_flow', 'workflow'],
-		];
-		for (const [apiName, outputName] of optional) {
-			if (payload[apiName] !== undefined && payload[apiName] !== null) result[outputName] = payload[apiName];
+		if (Array.isArray(payload.knowledge)) result.knowledge = payload.knowledge;
+		if (Array.isArray(payload.option_cards) && payload.option_cards.length > 0) result.optionCards = payload.option_cards;
+		if (isObject(payload.work_flow)) result.workflow = workflowWithoutDebugging(payload.work_flow);
+		if (this.requested.includeDebug) {
+			result.debug = {
+				tokenStat: this.tokenStat ?? null,
+				procedures: this.rawProcedures.filter((procedure) => procedure !== undefined),
+				workFlow: payload.work_flow ?? null,
+				taskFlow: payload.task_flow ?? null,
+			};
 		}
 		return result;
 	}

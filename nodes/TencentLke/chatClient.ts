@@ -1,13 +1,15 @@
-import { AgentChatError, httpStatusError } from '../shared/errors';
+import { AgentChatError, asAgentChatError, httpStatusError } from '../shared/errors';
 import { parseRetryAfterMs } from '../shared/retry';
-import { runStreamedTurn, type TurnOptions } from '../shared/streamedTurn';
+import { runStreamedTurn, type TurnAggregator, type TurnOptions } from '../shared/streamedTurn';
 import { headerValue, readBodyText, withHttpExchange, type HttpExchange } from '../shared/transport';
-import { LkeTurnAggregator, type LkeTurnResult } from './chatAggregator';
+import { LkeTurnAggregator } from './chatAggregator';
+import { AdpV2TurnAggregator } from './chatAggregatorV2';
 import type { LkeChatRequest } from './chatRequest';
-import { incompleteStreamError, unexpectedChatBody } from './errors';
-import { readLkeEvents, type ParsedLkeEvent } from './stream';
+import type { LkeTurnResult } from './chatResult';
+import { TRANSIENT_MAX_RETRIES, incompleteStreamError, retriesAtMostOnce, unexpectedChatBody } from './errors';
+import { readAdpV2Events, readLkeEvents, type LkeContentHint, type ParsedEvent } from './stream';
 
-/** One LKE dialog turn over SSE: the request sent, its stream read into the aggregator. */
+/** One LKE dialog turn over SSE, v1 or v2: the request sent, its stream read into the version's aggregator. */
 
 /** After the final reply the server normally closes at once; this much silence also ends the turn. */
 export const AFTER_FINAL_GRACE_MS = 3_000;
@@ -15,23 +17,77 @@ const ERROR_BODY_MAX_BYTES = 64 * 1024;
 
 export type LkeTurnOptions = TurnOptions;
 
+/** What the client needs of a version's aggregator. */
+interface DialogAggregator<Event> extends TurnAggregator<LkeTurnResult> {
+	/** The answer is complete (v1: the final reply; v2: response.completed). */
+	readonly isFinal: boolean;
+	/** The stream said it is over (v2's `[DONE]`). */
+	readonly ended?: boolean;
+	accept(event: Event, hint?: LkeContentHint): string;
+	partial(): LkeTurnResult;
+}
+
+/** How one API version's stream is read. */
+interface Dialect<Event> {
+	aggregator(): DialogAggregator<Event>;
+	events(body: AsyncIterable<Uint8Array>): AsyncIterable<ParsedEvent<Event>>;
+	/** What a stream that ends too early lacks, for the error. */
+	missing: string;
+}
+
+function dialectFor(request: LkeChatRequest): Dialect<unknown> {
+	const requested = { sessionId: request.sessionId, requestId: request.requestId, includeDebug: request.includeDebug };
+	if (request.apiVersion === 'v2') {
+		return {
+			aggregator: () => new AdpV2TurnAggregator(requested),
+			events: readAdpV2Events,
+			missing: 'response.completed',
+		} as Dialect<unknown>;
+	}
+	return {
+		aggregator: () => new LkeTurnAggregator(request.incremental, requested),
+		events: readLkeEvents,
+		missing: 'the reply marked is_final',
+	} as Dialect<unknown>;
+}
+
 export async function runLkeChatTurn(request: LkeChatRequest, options: LkeTurnOptions = {}): Promise<LkeTurnResult> {
 	const payload = JSON.stringify(request.body);
+	const dialect = dialectFor(request);
+	let attempts = 0;
 	return await runStreamedTurn(
 		{
 			maxRetries: request.maxRetries,
 			timeoutMs: request.timeoutMs,
-			aggregator: () => new LkeTurnAggregator(request.incremental, { sessionId: request.sessionId, requestId: request.requestId }),
-			attempt: async (aggregator, budgetMs) => await runAttempt(request, payload, aggregator, budgetMs, options),
+			aggregator: () => dialect.aggregator(),
+			attempt: async (aggregator, budgetMs) => {
+				attempts++;
+				try {
+					return await runAttempt(request, payload, dialect, aggregator, budgetMs, options);
+				} catch (error) {
+					const failure = asAgentChatError(error);
+					// Timeouts and internal failures get one more attempt, not Max Retries.
+					if (attempts > TRANSIENT_MAX_RETRIES && (retriesAtMostOnce(failure) || failure.httpStatus === 500)) failure.retryable = false;
+					throw failure;
+				}
+			},
 		},
 		options,
 	);
 }
 
-async function runAttempt(
+/** Every 5xx is worth another attempt (500 once, see above); 429 too. */
+function chatHttpError(status: number, body: string, retryAfter: string | undefined): AgentChatError {
+	const error = httpStatusError('Tencent LKE', status, body, parseRetryAfterMs(retryAfter));
+	if (status >= 500) error.retryable = true;
+	return error;
+}
+
+async function runAttempt<Event>(
 	request: LkeChatRequest,
 	payload: string,
-	aggregator: LkeTurnAggregator,
+	dialect: Dialect<Event>,
+	aggregator: DialogAggregator<Event>,
 	budgetMs: number,
 	options: LkeTurnOptions,
 ): Promise<LkeTurnResult> {
@@ -47,23 +103,28 @@ async function runAttempt(
 	return await withHttpExchange(exchangeOptions, async (exchange) => {
 		if (exchange.statusCode !== 200) {
 			const body = await readBodyText(exchange, ERROR_BODY_MAX_BYTES);
-			throw httpStatusError('Tencent LKE', exchange.statusCode, body, parseRetryAfterMs(headerValue(exchange.headers, 'retry-after')));
+			throw chatHttpError(exchange.statusCode, body, headerValue(exchange.headers, 'retry-after'));
 		}
 		const contentType = headerValue(exchange.headers, 'content-type') ?? '';
 		if (!contentType.includes('text/event-stream')) {
 			throw unexpectedChatBody(contentType, await readBodyText(exchange, ERROR_BODY_MAX_BYTES));
 		}
-		await consumeStream(exchange, aggregator, options);
-		if (!aggregator.isFinal) throw incompleteStreamError(!aggregator.hasContent);
+		await consumeStream(exchange, dialect, aggregator, options);
+		if (!aggregator.isFinal) throw incompleteStreamError(!aggregator.hasContent, dialect.missing);
 		return aggregator.result();
 	});
 }
 
-async function consumeStream(exchange: HttpExchange, aggregator: LkeTurnAggregator, options: LkeTurnOptions): Promise<void> {
-	const events = readLkeEvents(exchange.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+async function consumeStream<Event>(
+	exchange: HttpExchange,
+	dialect: Dialect<Event>,
+	aggregator: DialogAggregator<Event>,
+	options: LkeTurnOptions,
+): Promise<void> {
+	const events = dialect.events(exchange.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
 	try {
 		for (;;) {
-			let next: IteratorResult<ParsedLkeEvent>;
+			let next: IteratorResult<ParsedEvent<Event>>;
 			try {
 				next = aggregator.isFinal ? await nextWithin(events, AFTER_FINAL_GRACE_MS) : await events.next();
 			} catch (error) {
@@ -76,6 +137,7 @@ async function consumeStream(exchange: HttpExchange, aggregator: LkeTurnAggregat
 			if (next.done) return;
 			const delta = aggregator.accept(next.value.event, next.value.hint);
 			if (delta && options.onReplyDelta) options.onReplyDelta(delta);
+			if (aggregator.ended) return;
 		}
 	} finally {
 		// Destroying the body first ends a read still pending from the grace wait, so return() cannot hang.

@@ -2,7 +2,10 @@ import type { IDataObject } from 'n8n-workflow';
 import { inputError } from '../shared/errors';
 import { checkBaseUrl, checkIntegerOption } from '../shared/validation';
 
-/** Checks the chat parameters and builds the dialog API's request body (pure: no I/O, no n8n context). */
+/**
+ * Checks the chat parameters and builds the v1 dialog request body (pure: no I/O, no n8n context);
+ * the checks both API versions share live here too.
+ */
 
 export const SESSION_ID_PATTERN = /^[a-zA-Z0-9_-]{2,64}$/;
 export const VISITOR_BIZ_ID_MAX = 64;
@@ -21,6 +24,13 @@ export interface LkeChatOptions {
 	incremental?: boolean;
 	requestId?: string;
 	fileInfos?: unknown;
+	/** v2 only */
+	imageUrls?: unknown;
+	/** v2 only */
+	enableMultiIntent?: boolean;
+	/** v2 only */
+	generateAgain?: boolean;
+	includeDebug?: boolean;
 	timeout?: number;
 	idleTimeout?: number;
 	maxRetries?: number;
@@ -34,15 +44,27 @@ export interface LkeChatInput {
 	options: LkeChatOptions;
 }
 
+export type LkeApiVersion = 'v1' | 'v2';
+
 export interface LkeChatRequest {
+	apiVersion: LkeApiVersion;
 	url: string;
 	body: IDataObject;
 	sessionId: string;
 	requestId: string;
 	incremental: boolean;
+	includeDebug: boolean;
 	timeoutMs: number;
 	idleTimeoutMs: number;
 	maxRetries: number;
+}
+
+/** What a request builder needs besides the item's parameters. */
+export interface LkeChatContext {
+	appKey: string;
+	chatBaseUrl: string;
+	newId: () => string;
+	defaultVisitorBizId: string;
 }
 
 export const LKE_CHAT_PATH = '/v1/qbot/chat/sse';
@@ -50,14 +72,14 @@ export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 2 * 60_000;
 export const DEFAULT_MAX_RETRIES = 2;
 
-function optionalString(value: unknown, field: string): string {
+export function optionalString(value: unknown, field: string): string {
 	if (value === undefined || value === null) return '';
 	if (typeof value === 'string') return value;
 	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
 	throw inputError(field, `must be text, got ${Array.isArray(value) ? 'a list' : typeof value}`);
 }
 
-function customVariablesBody(option: LkeChatOptions['customVariables']): Record<string, string> | undefined {
+export function customVariablesBody(option: LkeChatOptions['customVariables']): Record<string, string> | undefined {
 	if (option === undefined || option === null) return undefined;
 	const pairs: Array<[string, unknown]> = Array.isArray((option as IDataObject).variables)
 		? ((option as IDataObject).variables as Array<{ key?: unknown; value?: unknown }>).map((entry) => [
@@ -75,7 +97,8 @@ function customVariablesBody(option: LkeChatOptions['customVariables']): Record<
 	return variables;
 }
 
-function fileInfosBody(value: unknown): IDataObject[] | undefined {
+/** The File Infos option as a list of objects (a JSON text or an array), or undefined when empty. */
+export function fileInfoEntries(value: unknown): IDataObject[] | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	let parsed = value;
 	if (typeof value === 'string') {
@@ -90,7 +113,12 @@ function fileInfosBody(value: unknown): IDataObject[] | undefined {
 		if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
 			throw inputError('options.fileInfos', `entry ${index} must be an object`);
 		}
-		const file = entry as IDataObject;
+		return entry as IDataObject;
+	});
+}
+
+function fileInfosBody(value: unknown): IDataObject[] | undefined {
+	return fileInfoEntries(value)?.map((file, index) => {
 		const missing = FILE_INFO_FIELDS.filter((name) => file[name] === undefined || file[name] === null || file[name] === '');
 		if (missing.length > 0) {
 			throw inputError('options.fileInfos', `entry ${index} lacks ${missing.join(', ')} (each file needs ${FILE_INFO_FIELDS.join(', ')})`);
@@ -101,7 +129,7 @@ function fileInfosBody(value: unknown): IDataObject[] | undefined {
 	});
 }
 
-function triState(value: unknown, field: string): string | undefined {
+export function triState(value: unknown, field: string): string | undefined {
 	if (value === undefined || value === '') return undefined;
 	if (typeof value !== 'string' || !TRI_STATE.includes(value)) {
 		throw inputError(field, `must be one of '' (application default), 'enable' or 'disable'`);
@@ -114,10 +142,50 @@ export function defaultVisitorBizId(workflowId: string | undefined): string {
 	return `n8n-${workflowId || 'workflow'}`.slice(0, VISITOR_BIZ_ID_MAX);
 }
 
-export function buildLkeChatRequest(
-	input: LkeChatInput,
-	context: { appKey: string; chatBaseUrl: string; newId: () => string; defaultVisitorBizId: string },
-): LkeChatRequest {
+/** The Visitor ID to send: the parameter, or the workflow's default; at most 64 characters. */
+export function checkVisitorBizId(value: unknown, fallback: string): string {
+	let visitorBizId = optionalString(value, 'visitorBizId').trim();
+	if (visitorBizId === '') visitorBizId = fallback;
+	if (visitorBizId.length > VISITOR_BIZ_ID_MAX) {
+		throw inputError('visitorBizId', `must be at most ${VISITOR_BIZ_ID_MAX} characters (got ${visitorBizId.length})`);
+	}
+	return visitorBizId;
+}
+
+/** The options that are read the same way by both versions: how the turn runs, not what is sent. */
+export function turnSettings(options: LkeChatOptions): Pick<LkeChatRequest, 'incremental' | 'includeDebug' | 'timeoutMs' | 'idleTimeoutMs' | 'maxRetries'> {
+	if (options.incremental !== undefined && typeof options.incremental !== 'boolean') throw inputError('options.incremental', 'must be true or false');
+	if (options.includeDebug !== undefined && typeof options.includeDebug !== 'boolean') throw inputError('options.includeDebug', 'must be true or false');
+	return {
+		incremental: options.incremental === true,
+		includeDebug: options.includeDebug === true,
+		timeoutMs: checkIntegerOption(options.timeout ?? DEFAULT_TIMEOUT_MS, 'options.timeout', 1, 24 * 3_600_000),
+		idleTimeoutMs: checkIntegerOption(options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS, 'options.idleTimeout', 1, 24 * 3_600_000),
+		maxRetries: checkIntegerOption(options.maxRetries ?? DEFAULT_MAX_RETRIES, 'options.maxRetries', 0, 10),
+	};
+}
+
+/** The body fields both versions send alike, under v1's names (v2 renames them). */
+export function sharedSettings(options: LkeChatOptions): {
+	systemRole: string;
+	modelName: string;
+	searchNetwork?: string;
+	workflowStatus?: string;
+	stream?: string;
+	streamingThrottle?: number;
+} {
+	return {
+		systemRole: optionalString(options.systemRole, 'options.systemRole'),
+		modelName: optionalString(options.modelName, 'options.modelName').trim(),
+		searchNetwork: triState(options.searchNetwork, 'options.searchNetwork'),
+		workflowStatus: triState(options.workflowStatus, 'options.workflowStatus'),
+		stream: triState(options.stream, 'options.stream'),
+		streamingThrottle:
+			options.streamingThrottle === undefined ? undefined : checkIntegerOption(options.streamingThrottle, 'options.streamingThrottle', 0, 10_000),
+	};
+}
+
+export function buildLkeChatRequest(input: LkeChatInput, context: LkeChatContext): LkeChatRequest {
 	const options = input.options ?? {};
 	const content = optionalString(input.content, 'content');
 	const fileInfos = fileInfosBody(options.fileInfos);
@@ -131,11 +199,7 @@ export function buildLkeChatRequest(
 		throw inputError('sessionId', 'must be 2 to 64 characters of letters, digits, "_" or "-" (^[a-zA-Z0-9_-]{2,64}$)');
 	}
 
-	let visitorBizId = optionalString(input.visitorBizId, 'visitorBizId').trim();
-	if (visitorBizId === '') visitorBizId = context.defaultVisitorBizId;
-	if (visitorBizId.length > VISITOR_BIZ_ID_MAX) {
-		throw inputError('visitorBizId', `must be at most ${VISITOR_BIZ_ID_MAX} characters (got ${visitorBizId.length})`);
-	}
+	const visitorBizId = checkVisitorBizId(input.visitorBizId, context.defaultVisitorBizId);
 
 	let requestId = optionalString(options.requestId, 'options.requestId').trim();
 	if (requestId.length > REQUEST_ID_MAX) {
@@ -145,6 +209,8 @@ export function buildLkeChatRequest(
 
 	if (!context.appKey) throw inputError('appKey', 'the Tencent LKE credential has no AppKey');
 	const base = checkBaseUrl(context.chatBaseUrl, 'chatBaseUrl');
+	const settings = turnSettings(options);
+	const shared = sharedSettings(options);
 
 	const body: IDataObject = {
 		request_id: requestId,
@@ -156,32 +222,13 @@ export function buildLkeChatRequest(
 	if (fileInfos?.length) body.file_infos = fileInfos;
 	const customVariables = customVariablesBody(options.customVariables);
 	if (customVariables) body.custom_variables = customVariables;
-	const systemRole = optionalString(options.systemRole, 'options.systemRole');
-	if (systemRole !== '') body.system_role = systemRole;
-	const modelName = optionalString(options.modelName, 'options.modelName').trim();
-	if (modelName !== '') body.model_name = modelName;
-	const searchNetwork = triState(options.searchNetwork, 'options.searchNetwork');
-	if (searchNetwork) body.search_network = searchNetwork;
-	const workflowStatus = triState(options.workflowStatus, 'options.workflowStatus');
-	if (workflowStatus) body.workflow_status = workflowStatus;
-	const stream = triState(options.stream, 'options.stream');
-	if (stream) body.stream = stream;
-	if (options.streamingThrottle !== undefined) {
-		body.streaming_throttle = checkIntegerOption(options.streamingThrottle, 'options.streamingThrottle', 0, 10_000);
-	}
-	if (options.incremental !== undefined) {
-		if (typeof options.incremental !== 'boolean') throw inputError('options.incremental', 'must be true or false');
-		body.incremental = options.incremental;
-	}
+	if (shared.systemRole !== '') body.system_role = shared.systemRole;
+	if (shared.modelName !== '') body.model_name = shared.modelName;
+	if (shared.searchNetwork) body.search_network = shared.searchNetwork;
+	if (shared.workflowStatus) body.workflow_status = shared.workflowStatus;
+	if (shared.stream) body.stream = shared.stream;
+	if (shared.streamingThrottle !== undefined) body.streaming_throttle = shared.streamingThrottle;
+	if (options.incremental !== undefined) body.incremental = settings.incremental;
 
-	return {
-		url: base + LKE_CHAT_PATH,
-		body,
-		sessionId,
-		requestId,
-		incremental: options.incremental === true,
-		timeoutMs: checkIntegerOption(options.timeout ?? DEFAULT_TIMEOUT_MS, 'options.timeout', 1, 24 * 3_600_000),
-		idleTimeoutMs: checkIntegerOption(options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS, 'options.idleTimeout', 1, 24 * 3_600_000),
-		maxRetries: checkIntegerOption(options.maxRetries ?? DEFAULT_MAX_RETRIES, 'options.maxRetries', 0, 10),
-	};
+	return { apiVersion: 'v1', url: base + LKE_CHAT_PATH, body, sessionId, requestId, ...settings };
 }

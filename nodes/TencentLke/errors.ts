@@ -8,9 +8,14 @@ import { parseRetryAfterMs } from '../shared/retry';
  * with the documented meaning and what the user can do about it.
  */
 
-/** The dialog API's error codes and the meanings Tencent documents for them. */
+/**
+ * The dialog APIs' error codes (v1 and v2 merged) and the meanings Tencent documents for them. Where
+ * v1 and v2 word a code differently, v1's English text is kept (it is what users of v1 have seen).
+ */
 export const LKE_ERROR_MEANINGS: Readonly<Record<number, string>> = {
 	400: 'Request parameter error, see access documentation',
+	403: 'Access denied',
+	500: 'Internal server error',
 	460001: 'Token Verification Failure',
 	460002: 'Event handler not found',
 	460004: 'The application does not exist',
@@ -26,6 +31,8 @@ export const LKE_ERROR_MEANINGS: Readonly<Record<number, string>> = {
 	460023: 'Failed to like or dislike the message',
 	460024: 'Invalid tag',
 	460025: 'Image Analysis failed',
+	460026: 'The application is disabled or the account is in arrears',
+	460030: 'This application type does not support the current request',
 	460031: 'The number of connections in this application has exceeded the request limit. Try again later',
 	460032: 'Insufficient balance in the current application model',
 	460033: 'Application does not exist or insufficient permissions',
@@ -34,38 +41,120 @@ export const LKE_ERROR_MEANINGS: Readonly<Record<number, string>> = {
 	460036: 'Preview parameter anomaly in process node',
 	460037: 'Search for resource exhausted, call failed',
 	460038: 'The AppID request shows anomalous behavior, call failed',
+	460039: 'Invalid message record',
+	460048: 'The application is not published',
+	460100: 'The workflow is not enabled',
+	460101: 'The workflow run failed',
+	460102: 'The workflow is disabled',
+	460103: 'The workflow is awaiting debugging',
+	460104: 'The workflow was deleted',
+	460105: 'The workflow is not published',
+	460106: 'The workflow reference is invalid',
+	460107: 'No workflow is selected',
+	460301: 'Internal exception',
+	460400: 'The event does not exist',
+	460401: 'Request processing timed out',
+	460501: 'The input content is not allowed',
+	460502: 'The output content is not allowed',
+	460600: 'Share information is missing',
+	460701: 'The dedicated model exceeded its concurrency',
+	460702: 'Insufficient balance of the dedicated model',
+	460711: 'The workspace exceeded its tokens per minute (TPM)',
+	460712: 'The workspace exceeded its queries per minute (QPM)',
+	460713: 'The workspace used up its daily token quota',
+	460721: 'The application exceeded its tokens per minute (TPM)',
+	460722: 'The application exceeded its queries per minute (QPM)',
+	460723: 'The application used up its daily token quota',
+	460800: 'The widget action is not supported',
+	460801: 'The widget does not exist',
+	460802: 'Unknown widget clarification type',
+	460916: 'The application has no runnable skill runtime configured',
+	460917: 'The skill runtime is temporarily unavailable',
+	460918: 'The Claw service is not configured',
+	460919: 'The ConversationId already exists; use another one',
+	460920: 'The workspace does not exist or there is no permission',
+	460921: 'No permission for the workspace',
+	460922: 'The sandbox type is not supported',
+	460923: 'No linked conversation',
 	4505004: 'APPKEY is invalid, please verify the source of APPKEY',
 };
 
-/** Codes that mean "busy, try again": worth a retry while no answer has started. */
-export const LKE_RETRYABLE_CODES: ReadonlySet<number> = new Set([460011, 460031]);
+/** "Busy, try again": retried with backoff (up to Max Retries) while no answer text has arrived. */
+export const LKE_BUSY_CODES: ReadonlySet<number> = new Set([460011, 460031, 460701, 460711, 460712, 460721, 460722]);
+
+/** Timeouts and internal failures: worth one more attempt, not more. */
+export const LKE_TRANSIENT_CODES: ReadonlySet<number> = new Set([500, 460007, 460020, 460022, 460101, 460301, 460401, 460917]);
+export const TRANSIENT_MAX_RETRIES = 1;
+
+/** A failure whose code allows at most one retry (checked by the client, which counts attempts). */
+export function retriesAtMostOnce(error: AgentChatError): boolean {
+	return typeof error.code === 'number' && error.kind === 'vendor' && LKE_TRANSIENT_CODES.has(error.code);
+}
 
 /** What the user can do about a code, where there is something to say beyond its meaning. */
 export const LKE_ERROR_HINTS: Readonly<Record<number, string>> = {
 	460011: 'Lower the node\'s Concurrency option or raise the application\'s concurrency quota.',
 	460031: 'Lower the node\'s Concurrency option or retry later.',
+	460030: 'The application may only answer the other API version: switch the node\'s API Version.',
 	460032: 'Top up the application\'s model balance or enable postpaid mode.',
 	460034: 'Shorten the content.',
+	460919: 'Use a new Session ID.',
 	4505004: 'Check the AppKey in the Tencent LKE credential (Release Management > Call Information).',
 	460004: 'Check that the application is published and that the AppKey belongs to it.',
 };
 
-export function lkeErrorFromEvent(error: IDataObject): AgentChatError {
-	const code = Number(error.code);
-	const serverMessage = typeof error.message === 'string' ? error.message : '';
+/** A dialog error from its code and the server's message (v1 `{code, message}`, v2 `{Code, Message}`). */
+export function lkeDialogError(rawCode: unknown, serverMessage: string): AgentChatError {
+	const code = Number(rawCode);
+	const known = Number.isFinite(code);
 	const meaning = LKE_ERROR_MEANINGS[code] ?? (serverMessage || 'Unknown error');
 	const details = [
 		serverMessage && serverMessage !== meaning ? `The server said: ${serverMessage}` : '',
 		LKE_ERROR_HINTS[code] ?? '',
 	].filter(Boolean);
-	return new AgentChatError(`Tencent LKE error ${Number.isFinite(code) ? code : String(error.code)}: ${meaning}`, {
+	return new AgentChatError(`Tencent LKE error ${known ? code : String(rawCode)}: ${meaning}`, {
 		kind: 'vendor',
-		code: Number.isFinite(code) ? code : String(error.code),
+		code: known ? code : String(rawCode),
 		description: details.length > 0 ? details.join(' ') : undefined,
-		retryable: LKE_RETRYABLE_CODES.has(code),
+		retryable: LKE_BUSY_CODES.has(code) || LKE_TRANSIENT_CODES.has(code),
 	});
 }
 
+/** A v1 error object `{code, message}`. */
+export function lkeErrorFromEvent(error: IDataObject): AgentChatError {
+	return lkeDialogError(error.code, typeof error.message === 'string' ? error.message : '');
+}
+
+/** A v2 `error` event's `Error` object `{Code, Message, …}`. */
+export function adpV2ErrorFromEvent(error: IDataObject): AgentChatError {
+	return lkeDialogError(error.Code, typeof error.Message === 'string' ? error.Message : '');
+}
+
+/** reply_method / ReplyMethod 7: the service answered with its canned "too busy" text instead of an answer. */
+export const BUSY_REPLY_METHOD = 7;
+/** reply_method 20 (v1): the agent waits for the caller to run client-side tools. */
+export const CLIENT_TOOLS_REPLY_METHOD = 20;
+
+/** The canned concurrency answer, treated as the error it stands for. */
+export function busyReplyError(): AgentChatError {
+	const error = lkeDialogError(460011, '');
+	return new AgentChatError(error.message, {
+		kind: 'vendor',
+		code: 460011,
+		retryable: true,
+		description: 'The service sent its canned "too busy" answer (reply method 7) instead of an answer. ' + (LKE_ERROR_HINTS[460011] ?? ''),
+	});
+}
+
+/** reply_method 20: the turn ends waiting for tool outputs this node cannot provide. */
+export function clientToolsRequiredError(toolNames: string[]): AgentChatError {
+	const tools = toolNames.length > 0 ? ` (${toolNames.join(', ')})` : '';
+	return new AgentChatError('Tencent LKE: the application needs client-side tools, which this node does not run', {
+		kind: 'vendor',
+		code: 'CLIENT_TOOLS_REQUIRED',
+		description: `The agent stopped to wait for the caller to run its client tools${tools} and send their outputs (reply method 20). Configure the application's tools on the server side (plugins or workflows) instead.`,
+	});
+}
 
 /** The safety check refused the question (the echo of the user's message says is_evil). */
 export function sensitiveContentError(): AgentChatError {
@@ -76,12 +165,12 @@ export function sensitiveContentError(): AgentChatError {
 	});
 }
 
-/** The stream closed before the reply marked is_final. */
-export function incompleteStreamError(retryable: boolean): AgentChatError {
+/** The stream closed before the end of the answer (v1: the reply marked is_final; v2: response.completed). */
+export function incompleteStreamError(retryable: boolean, missing = 'the reply marked is_final'): AgentChatError {
 	return new AgentChatError('The Tencent LKE stream ended before the final reply: the answer is incomplete', {
 		kind: 'protocol',
 		code: 'INCOMPLETE_STREAM',
-		description: 'The server closed the connection without sending the reply marked is_final. What arrived is kept on the item under "Continue On Fail".',
+		description: `The server closed the connection without sending ${missing}. What arrived is kept on the item under "Continue On Fail".`,
 		retryable,
 	});
 }
@@ -89,10 +178,11 @@ export function incompleteStreamError(retryable: boolean): AgentChatError {
 /** A 200 that is not an event stream: LKE answers some request errors as plain JSON. */
 export function unexpectedChatBody(contentType: string, body: string): AgentChatError {
 	try {
-		const parsed = JSON.parse(body) as { code?: unknown; msg?: unknown; message?: unknown; error?: { code?: unknown; message?: unknown } };
-		const error = parsed.error ?? parsed;
-		if (error && error.code !== undefined && Number(error.code) !== 0) {
-			return lkeErrorFromEvent({ code: error.code as number, message: String((error as { msg?: unknown }).msg ?? error.message ?? '') });
+		const parsed = JSON.parse(body) as IDataObject;
+		const error = (parsed.error ?? parsed.Error ?? parsed) as IDataObject;
+		const code = error.code ?? error.Code;
+		if (code !== undefined && Number(code) !== 0) {
+			return lkeDialogError(code, String(error.msg ?? error.message ?? error.Message ?? ''));
 		}
 	} catch {
 		// not JSON: reported below

@@ -93,6 +93,18 @@ export interface RunWorkflowOptions {
 	 * and resolving with the run data as it was at cancel time (default 5000 ms).
 	 */
 	cancelGraceMs?: number;
+	/**
+	 * Run as a streaming execution (like a Chat Trigger or a Webhook in Streaming mode): nodes see
+	 * `isStreaming()` true and what they pass to `sendChunk` is recorded in `chunks`.
+	 */
+	streaming?: boolean;
+}
+
+/** One chunk a node sent live, as n8n's `sendChunk` hook receives it. */
+export interface StreamedChunk {
+	type: string;
+	content?: string;
+	metadata: { nodeName: string; itemIndex: number; runIndex: number };
 }
 
 export interface CapturedLog {
@@ -114,6 +126,8 @@ export interface WorkflowRunResult {
 	/** every log line written through n8n's Logger / LoggerProxy during this run */
 	logs: CapturedLog[];
 	durationMs: number;
+	/** What the nodes sent live, in order (only with `streaming: true`). */
+	chunks: StreamedChunk[];
 }
 
 /* ------------------------------------------------------------------ */
@@ -467,10 +481,17 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
 	hooks.addHandler('nodeExecuteAfter', (nodeName) => {
 		executedNodes.push(nodeName);
 	});
+	const chunks: StreamedChunk[] = [];
+	if (options.streaming) {
+		hooks.addHandler('sendChunk', (chunk) => {
+			chunks.push(chunk as unknown as StreamedChunk);
+		});
+	}
 	const afterHook = createDeferredPromise<IRun>();
 	hooks.addHandler('workflowExecuteAfter', (fullRunData) => afterHook.resolve(fullRunData));
 
 	const additionalData = createAdditionalData(executionId, hooks, credentialsHelper);
+	if (options.streaming) additionalData.streamingEnabled = true;
 	const runExecutionData = createRunExecutionData({
 		executionData: {
 			nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }],
@@ -543,5 +564,6 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
 		cancelled,
 		logs,
 		durationMs,
+		chunks,
 	};
 }

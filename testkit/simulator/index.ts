@@ -11,7 +11,19 @@ import { SIMULATOR_DEFAULTS, type Script, type Simulator, type SimulatorOptions,
 
 export { SIMULATOR_DEFAULTS };
 export type { AiskCounts, RecordedRequest, RouteName, Script, ScriptStep, Simulator, SimulatorOptions } from './types';
-export { LKE_ANSWER_SENTENCE, LKE_ERROR_MESSAGES, LKE_LONG_PATTERN, LKE_REFERENCES, MAX_REPLY_EVENTS, lkeAnswerFor, lkeErrorMessage, lkeThoughtFor } from './lke';
+export {
+	LKE_ANSWER_SENTENCE,
+	LKE_BUSY_REPLY,
+	LKE_ERROR_MESSAGES,
+	LKE_LONG_PATTERN,
+	LKE_REFERENCES,
+	MAX_REPLY_EVENTS,
+	lkeAnswerFor,
+	lkeDisplayThoughtFor,
+	lkeErrorMessage,
+	lkeThoughtFor,
+	lkeTokenStatFor,
+} from './lke';
 export {
 	ADP_V2_BUSY_REPLY,
 	ADP_V2_ERROR_MESSAGES,

@@ -32,6 +32,12 @@
  * | [pieces:K]                | about K bot reply pieces (piece = ceil(length/K)); overrides throttle and the cap |
  * | [after-final]             | two extra (non-final, "late") reply events after the final one                  |
  * | [flaky:N]                 | the first N requests with this exact content fail with 460011 after the echo    |
+ * | [busy-reply]              | the canned concurrency answer LKE_BUSY_REPLY as the bot reply, reply_method 7    |
+ * | [client-tools]            | one final reply with reply_method 20 and interrupt_info (tool sim_weather), end  |
+ * | [two-finals]              | after the final reply, a second final reply (own record_id): lkeAnswerFor is it  |
+ * | [thought-list]            | with [think:K]: every thought event repeats the procedure list so far (earlier    |
+ * |                           | ones with their last content again, status success), as the service does         |
+ * | [display-content]         | thought procedures also carry debugging.display_content (lkeDisplayThoughtFor)   |
  */
 import { randomBytes, randomUUID } from 'crypto';
 import {
@@ -96,10 +102,37 @@ function answerSource(content: string): { src: TextSource; rawSafe: boolean } {
 	return { src: textSource(`Answer to "${content}": ${LKE_ANSWER_SENTENCE}`), rawSafe: false };
 }
 
+/** The reply of a `[busy-reply]` turn (reply_method 7: the service answers instead of failing). */
+export const LKE_BUSY_REPLY = 'The service is busy, please try again later. 当前访问人数较多，请稍后再试。';
+
+/** The second final reply of a `[two-finals]` turn. */
+function secondFinalFor(content: string): string {
+	return `Revised answer to "${content}": 这是修订后的回答。`;
+}
+
 /** The bot's whole final answer for a request `content` (markers included verbatim). */
 export function lkeAnswerFor(content: string): string {
+	if (parseMarkers(content).has('two-finals')) return secondFinalFor(content);
 	const { src } = answerSource(content);
 	return src.slice(0, src.length);
+}
+
+/** The display_content of thought procedure `index` with `[display-content]`. */
+export function lkeDisplayThoughtFor(content: string, index = 0): string {
+	return `Shown step ${index + 1}: 正在思考 "${content}"`;
+}
+
+/**
+ * The procedures of the turn's last token_stat: knowledge, then the model reply. token_count is
+ * the sum of their counts; count = input_count + output_count.
+ */
+export function lkeTokenStatFor(content: string, status: 'processing' | 'success' = 'success') {
+	const answerLength = status === 'processing' ? 0 : parseMarkers(content).has('two-finals') ? Array.from(secondFinalFor(content)).length : answerSource(content).src.length;
+	const knowledge = { count: 323, input_count: 308, name: 'knowledge', output_count: 15, status, title: 'Call the knowledge base' };
+	const inputCount = Array.from(content).length + 120;
+	const llm = { count: inputCount + answerLength, input_count: inputCount, name: 'large_language_model', output_count: answerLength, status, title: 'Large model reply' };
+	const procedures = status === 'processing' ? [knowledge] : [knowledge, llm];
+	return { procedures, token_count: procedures.reduce((sum, p) => sum + p.count, 0) };
 }
 
 /** The whole debugging content of thought procedure `index` for a request `content`. */
@@ -281,12 +314,8 @@ export async function handleLke(ctx: RequestContext): Promise<void> {
 	}
 
 	// 2. token_stat "processing"
-	const tokenStat = (status: 'processing' | 'success', answerLength: number) => {
-		const knowledge = { count: 323, input_count: 308, name: 'knowledge', output_count: 15, status, title: 'Call the knowledge base' };
-		const inputCount = Array.from(content).length + 120;
-		const llm = { count: inputCount + answerLength, input_count: inputCount, name: 'large_language_model', output_count: answerLength, status, title: 'Large model reply' };
-		const procedures = status === 'processing' ? [knowledge] : [knowledge, llm];
-		const tokenCount = procedures.reduce((sum, p) => sum + p.count, 0);
+	const tokenStat = (status: 'processing' | 'success') => {
+		const { procedures, token_count: tokenCount } = lkeTokenStatFor(content, status);
 		return {
 			elapsed: elapsed(),
 			order_count: 50000000,
@@ -301,7 +330,7 @@ export async function handleLke(ctx: RequestContext): Promise<void> {
 			used_count: tokenCount,
 		};
 	};
-	if (!(await send(sseEvent('token_stat', tokenStat('processing', 0))))) return;
+	if (!(await send(sseEvent('token_stat', tokenStat('processing'))))) return;
 	if (heartbeat) {
 		if (!(await send(sseEvent('heartbeat', { timestamp: nowSeconds() })))) return;
 		if (!(await send(sseEvent('future_event', { note: 'an event type this client does not know', at: nowSeconds() })))) return;
@@ -309,13 +338,23 @@ export async function handleLke(ctx: RequestContext): Promise<void> {
 
 	// 3. thoughts
 	const thinkCount = m.has('think') ? Math.max(1, markerNum(m, 'think') ?? 1) : 0;
+	const thoughtList = m.has('thought-list');
+	const displayContent = m.has('display-content');
+	const finishedProcedures: Array<Record<string, unknown>> = [];
 	for (let index = 0; index < thinkCount; index++) {
 		const src = textSource(lkeThoughtFor(content, index));
+		const shown = textSource(lkeDisplayThoughtFor(content, index));
 		const bounds = pieceBounds(src.length, throttle);
+		const shownBounds = pieceBounds(shown.length, Math.max(1, Math.ceil(shown.length / bounds.length)));
 		for (let k = 0; k < bounds.length; k++) {
 			const [start, end] = bounds[k];
+			const [shownStart, shownEnd] = shownBounds[Math.min(k, shownBounds.length - 1)];
+			const shownText = k >= shownBounds.length ? (incremental ? '' : shown.slice(0, shown.length)) : incremental ? shown.slice(shownStart, shownEnd) : shown.slice(0, shownEnd);
 			const procedure = {
-				debugging: { content: incremental ? src.slice(start, end) : src.slice(0, end) },
+				debugging: {
+					content: incremental ? src.slice(start, end) : src.slice(0, end),
+					...(displayContent ? { display_content: shownText } : {}),
+				},
 				elapsed: elapsed(),
 				icon: 'https://example.com/icon/thinking.png',
 				index,
@@ -329,7 +368,7 @@ export async function handleLke(ctx: RequestContext): Promise<void> {
 			const payload = {
 				elapsed: elapsed(),
 				is_workflow: false,
-				procedures: [procedure],
+				procedures: thoughtList ? [...finishedProcedures, procedure] : [procedure],
 				record_id: recordId,
 				request_id: requestId,
 				session_id: sessionId,
@@ -337,12 +376,49 @@ export async function handleLke(ctx: RequestContext): Promise<void> {
 				workflow_name: '',
 			};
 			if (!(await send(sseEvent('thought', payload)))) return;
+			// The list repeats a finished procedure as its last event had it.
+			if (k === bounds.length - 1) finishedProcedures.push(procedure);
 		}
 	}
 
+	let answerTotal = 0;
+	const baseReply = (isFinal: boolean) => ({
+		can_feedback: isFinal,
+		can_rating: isFinal,
+		content: '',
+		file_infos: [],
+		from_avatar: 'https://example.com/avatar.png',
+		from_name: 'bot',
+		is_evil: false,
+		is_final: isFinal,
+		is_from_self: false,
+		is_llm_generated: !m.has('busy-reply'),
+		knowledge: isFinal ? [{ id: '33386', type: 1 }, { id: '452', type: 2, seg_id: '1770000000000099' }] : null,
+		record_id: recordId,
+		related_record_id: echoId,
+		reply_method: m.has('busy-reply') ? 7 : 1,
+		request_id: requestId,
+		session_id: sessionId,
+		timestamp: nowSeconds(),
+		trace_id: traceId,
+		...(isFinal ? { quote_infos: [{ index: 1, position: Math.min(answerTotal, 16) }] } : {}),
+	});
+
 	// 4. bot replies
-	const { src: answer, rawSafe } = answerSource(content);
+	if (m.has('client-tools')) {
+		const interrupt = {
+			...baseReply(true),
+			content: '',
+			reply_method: 20,
+			interrupt_info: { current_agent: 'sim-agent', tool_calls: [{ id: 'call-1', type: 'function', function: { name: 'sim_weather', arguments: '{"city":"Shenzhen"}' } }] },
+		};
+		if (await send(sseEvent('reply', interrupt))) done();
+		return;
+	}
+	const busyReply = m.has('busy-reply');
+	const { src: answer, rawSafe } = busyReply ? { src: textSource(LKE_BUSY_REPLY), rawSafe: false } : answerSource(content);
 	const total = answer.length;
+	answerTotal = total;
 	const pieces = markerNum(m, 'pieces');
 	let size: number;
 	if (body.stream === 'disable') size = Math.max(1, total);
@@ -356,28 +432,9 @@ export async function handleLke(ctx: RequestContext): Promise<void> {
 	const errorAt = Math.max(1, Math.floor(bounds.length / 2));
 	const refAt = Math.floor(bounds.length / 2);
 
-	const reply = (text: string, isFinal: boolean) => ({
-		can_feedback: isFinal,
-		can_rating: isFinal,
-		content: text,
-		file_infos: [],
-		from_avatar: 'https://example.com/avatar.png',
-		from_name: 'bot',
-		is_evil: false,
-		is_final: isFinal,
-		is_from_self: false,
-		is_llm_generated: true,
-		knowledge: isFinal ? [{ id: '33386', type: 1 }, { id: '452', type: 2, seg_id: '1770000000000099' }] : null,
-		record_id: recordId,
-		related_record_id: echoId,
-		reply_method: 1,
-		request_id: requestId,
-		session_id: sessionId,
-		timestamp: nowSeconds(),
-		trace_id: traceId,
-		...(isFinal ? { quote_infos: [{ index: 1, position: Math.min(total, 16) }] } : {}),
-	});
+	const reply = (text: string, isFinal: boolean) => ({ ...baseReply(isFinal), content: text });
 	const referenceEvent = (refs: typeof LKE_REFERENCES) => sseEvent('reference', { record_id: recordId, references: refs, trace_id: traceId });
+
 
 	let fullBytes: Buffer | undefined;
 	let byteEnd = 0;
@@ -413,6 +470,10 @@ export async function handleLke(ctx: RequestContext): Promise<void> {
 		const text = incremental ? '' : answer.slice(0, total);
 		if (!(await send(sseEvent('reply', reply(text, true))))) return;
 	}
+	if (m.has('two-finals')) {
+		const second = { ...baseReply(true), content: secondFinalFor(content), record_id: randomUUID(), reply_method: 16 };
+		if (!(await send(sseEvent('reply', second)))) return;
+	}
 	core.bump(`lke-answered:${content}`);
 
 	if (m.has('after-final')) {
@@ -423,6 +484,6 @@ export async function handleLke(ctx: RequestContext): Promise<void> {
 
 	// 5. the second reference event (repeats sim-ref-2), 6. token_stat "success", end
 	if (!(await send(referenceEvent([LKE_REFERENCES[1], LKE_REFERENCES[2]])))) return;
-	if (!(await send(sseEvent('token_stat', tokenStat('success', total))))) return;
+	if (!(await send(sseEvent('token_stat', tokenStat('success'))))) return;
 	done();
 }

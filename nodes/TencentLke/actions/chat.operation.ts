@@ -20,6 +20,27 @@ const triStateOptions = [
 
 export const description = forOperation('chat', [
 	{
+		displayName: 'API Version',
+		name: 'apiVersion',
+		type: 'options',
+		default: 'v2',
+		options: [
+			{
+				// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased -- the API's own path and version names
+				name: 'ADP v2 (/adp/v2/chat)',
+				value: 'v2',
+				description: 'Tencent\'s current dialog API. Session IDs must be 32–64 characters.',
+			},
+			{
+				// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased -- the API's own path and version names
+				name: 'LKE v1 (/v1/qbot/chat/sse), legacy',
+				value: 'v1',
+				description: 'The older dialog API, for older applications and private deployments',
+			},
+		],
+		description: 'Which dialog API to call; both use the same credential and give the same output',
+	},
+	{
 		displayName: 'Content',
 		name: 'content',
 		type: 'string',
@@ -35,7 +56,7 @@ export const description = forOperation('chat', [
 		type: 'string',
 		default: '',
 		description:
-			'Keeps a conversation together: turns sent with the same session ID share context, so the agent remembers earlier questions. Leave empty to start a new conversation for every item. 2–64 letters, digits, "_" or "-"; behind a Chat Trigger, use the sessionId field it sends.',
+			'Keeps a conversation together: turns sent with the same session ID share context, so the agent remembers earlier questions. Leave empty to start a new conversation for every item. Letters, digits, "_" or "-": 32–64 characters for ADP v2 (a UUID fits), 2–64 for LKE v1. Behind a Chat Trigger, use the sessionId field it sends.',
 	},
 	{
 		displayName: 'Visitor ID',
@@ -89,12 +110,28 @@ export const description = forOperation('chat', [
 			],
 		},
 		{
+			displayName: 'Enable Multi-Intent',
+			name: 'enableMultiIntent',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { '/apiVersion': ['v2'] } },
+			description: 'Whether the application may answer several intents of one question (ADP v2 only); the reply then joins the answers, separated by a blank line',
+		},
+		{
 			displayName: 'File Infos',
 			name: 'fileInfos',
 			type: 'json',
 			default: '[]',
 			description:
-				'Files from the real-time document parsing API, as a JSON array of objects with file_name, file_size, file_url, file_type and doc_id. With files, Content may be empty.',
+				'Files from the real-time document parsing API, as a JSON array of objects with file_name, file_size, file_url, file_type and doc_id (v1 needs all five; ADP v2 needs file_name, file_url and file_type). With files, Content may be empty.',
+		},
+		{
+			displayName: 'Generate Again',
+			name: 'generateAgain',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { '/apiVersion': ['v2'] } },
+			description: 'Whether this turn regenerates the previous answer (ADP v2 only)',
 		},
 		{
 			displayName: 'Idle Timeout (Ms)',
@@ -105,6 +142,24 @@ export const description = forOperation('chat', [
 			description: 'Longest silence allowed while the answer streams in before the turn fails',
 		},
 		{
+			displayName: 'Image URLs',
+			name: 'imageUrls',
+			type: 'string',
+			default: '',
+			placeholder: 'https://example.com/photo.png',
+			displayOptions: { show: { '/apiVersion': ['v2'] } },
+			description:
+				'Images to send with the question (ADP v2 only): public URLs or ones uploaded to ADP, separated by commas or new lines. In v1, put images into Content as Markdown images instead.',
+		},
+		{
+			displayName: 'Include Debug Data',
+			name: 'includeDebug',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to add the API\'s raw token and procedure payloads under "debug". They can hold the system prompt, the conversation history, knowledge excerpts and workflow node inputs and outputs, so keep this off unless you need them.',
+		},
+		{
 			displayName: 'Incremental Events',
 			name: 'incremental',
 			type: 'boolean',
@@ -112,7 +167,9 @@ export const description = forOperation('chat', [
 			description:
 				'Whether the API sends only the new piece of text in each event. Off (cumulative): every event repeats the whole answer so far. The node\'s reply is the same either way; incremental uses far less bandwidth for long answers.',
 		},
-		maxRetriesOption('Retries on busy errors (460011, 460031, HTTP 429/502/503/504) and dropped connections, only while no answer text has arrived, with growing waits'),
+		maxRetriesOption(
+			'Retries on busy errors (460011, 460031, 460701, 460711, 460712, 460721, 460722, the canned "too busy" reply, HTTP 429 and 5xx) and dropped connections, only while no answer text has arrived, with growing waits. Timeouts and internal errors (e.g. 460020, 500) are retried once at most.',
+		),
 		{
 			displayName: 'Model Name',
 			name: 'modelName',
@@ -126,7 +183,8 @@ export const description = forOperation('chat', [
 			name: 'requestId',
 			type: 'string',
 			default: '',
-			description: 'Identifies this request in Tencent\'s logs. Leave empty to generate a new one per item.',
+			description:
+				'Identifies this request in Tencent\'s logs. Leave empty to generate a new one per item. ADP v2 needs 32–64 letters, digits, "_" or "-".',
 		},
 		{
 			displayName: 'Search Network',
@@ -177,6 +235,8 @@ export async function execute(context: IExecuteFunctions): Promise<INodeExecutio
 	const { lkeSecrets } = await import('../secrets');
 	const { runStreamedItems } = await import('../../shared/streamedTurn');
 	const { buildLkeChatRequest, defaultVisitorBizId } = await import('../chatRequest');
+	const { buildAdpV2ChatRequest } = await import('../chatRequestV2');
+	const { inputError } = await import('../../shared/errors');
 	const { runLkeChatTurn } = await import('../chatClient');
 	const { lkeChatOutputs } = await import('../chatOutputs');
 	const { resolveLkeSite } = await import('../site');
@@ -191,7 +251,10 @@ export async function execute(context: IExecuteFunctions): Promise<INodeExecutio
 		request: (itemIndex) => {
 			const options = context.getNodeParameter('options', itemIndex, {}) as LkeChatOptions;
 			const site = resolveLkeSite(credentials);
-			return buildLkeChatRequest(
+			const apiVersion = context.getNodeParameter('apiVersion', itemIndex, 'v2') as string;
+			if (apiVersion !== 'v1' && apiVersion !== 'v2') throw inputError('apiVersion', `must be 'v2' or 'v1' (got ${JSON.stringify(apiVersion)})`);
+			const build = apiVersion === 'v1' ? buildLkeChatRequest : buildAdpV2ChatRequest;
+			return build(
 				{
 					content: context.getNodeParameter('content', itemIndex, ''),
 					sessionId: context.getNodeParameter('sessionId', itemIndex, ''),

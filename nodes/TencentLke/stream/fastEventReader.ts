@@ -1,10 +1,35 @@
 import { randomBytes } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
-import { parseLkeEvent, type LkeEvent, type ParsedLkeEvent } from './lkeEvent';
-import { CONTENT_KEY, PreviousContentBytes, contentStringAt } from './previousContent';
+import type { SseEvent } from '../../shared/sse';
+import { lkeV1LongText, type LkeContentHint, type LkeEvent } from './lkeEvent';
+import { PreviousContentBytes, contentStringAt } from './previousContent';
 import type { RawSseEvent, RepeatedBytes, SseData } from './sseByteReader';
 
 export type { LkeContentHint, LkeEvent, ParsedLkeEvent } from './lkeEvent';
+
+/**
+ * Where a dialog version's long, cumulative text is: the JSON key, the events that carry it, and
+ * the object that holds it once the event is parsed.
+ */
+export interface LongTextShape<Event> {
+	/** The key whose string value is the long text, with its quotes and colon (`"content":`). */
+	key: Buffer;
+	/** Whether an event of this SSE name may carry the long text. */
+	carriesLongText(eventName: string | undefined): boolean;
+	/** The plain parse of one event (undefined: a cut-off last event, or one to skip). */
+	parse(sse: SseEvent): Event | undefined;
+	/** The object whose `field` equals `markers` in the parsed event, and whether the aggregator's hint is about it. */
+	locate(parsed: IDataObject, markers: string): { holder: IDataObject; hinted: boolean } | undefined;
+	/** The event from the parsed object and the SSE event name. */
+	toEvent(parsed: IDataObject, eventName: string | undefined): Event;
+	/** The holder's field that is the long text. */
+	field: string;
+}
+
+export interface ParsedEvent<Event> {
+	event: Event;
+	hint?: LkeContentHint;
+}
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -12,7 +37,7 @@ const CONTROL_CHARACTER = /[\u0000-\u001f]/;
 /** Below this, an event is simply decoded and parsed whole. */
 export const FAST_PARSE_MIN_BYTES = 2048;
 
-function isObject(value: unknown): value is IDataObject {
+export function isObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -94,31 +119,34 @@ function parseStringBody(data: SseData, start: number, end: number): string | un
  * on their own, so the content is the previous content followed by the new text. Anything else
  * falls back to parsing the whole event.
  */
-export class LkeEventReader {
+export class FastEventReader<Event> {
 	/** The two markers as JSON string text, and what they parse to; made when first needed. */
 	private markers = '';
 	private markersValue = '';
-	private readonly previousBody = new PreviousContentBytes();
+	private readonly previousBody: PreviousContentBytes;
 	private previousContent = '';
 	/** How many events took the fast path (for tests and diagnostics). */
 	fastReads = 0;
+
+	constructor(private readonly shape: LongTextShape<Event>) {
+		this.previousBody = new PreviousContentBytes(shape.key);
+	}
 
 	/** For readRawSseEvents: the previous content, which the next cumulative reply or thought line repeats. */
 	get repeats(): RepeatedBytes {
 		return this.previousBody;
 	}
 
-	read(raw: RawSseEvent): ParsedLkeEvent | undefined {
-		// Replies, and the thoughts of reasoning models (cumulative too); other events are short.
-		if (raw.data.length >= FAST_PARSE_MIN_BYTES && (raw.event === undefined || raw.event === 'reply' || raw.event === 'thought')) {
+	read(raw: RawSseEvent): ParsedEvent<Event> | undefined {
+		if (raw.data.length >= FAST_PARSE_MIN_BYTES && this.shape.carriesLongText(raw.event)) {
 			const fast = this.readFast(raw);
 			if (fast) return fast;
 		}
-		const event = parseLkeEvent({ event: raw.event, data: raw.data.text(), unterminated: raw.unterminated });
+		const event = this.shape.parse({ event: raw.event, data: raw.data.text(), unterminated: raw.unterminated });
 		return event && { event };
 	}
 
-	private readFast(raw: RawSseEvent): ParsedLkeEvent | undefined {
+	private readFast(raw: RawSseEvent): ParsedEvent<Event> | undefined {
 		if (this.markers === '') {
 			const nonce = randomBytes(12).toString('hex');
 			this.markers = `\\u0000<${nonce}\\u0000>${nonce}`;
@@ -126,19 +154,20 @@ export class LkeEventReader {
 		}
 		const data = raw.data;
 		// The first few occurrences of the key; the one that is the content passes the check.
-		let key = data.indexOfBytes(CONTENT_KEY);
+		const keyBytes = this.shape.key;
+		let key = data.indexOfBytes(keyBytes);
 		for (let tries = 0; key !== -1 && tries < 3; tries++) {
-			const bodyStart = contentStringAt(data, key);
+			const bodyStart = contentStringAt(data, key, keyBytes);
 			if (bodyStart !== -1) {
 				const parsed = this.readContentAt(raw, bodyStart);
 				if (parsed) return parsed;
 			}
-			key = data.indexOfBytes(CONTENT_KEY, key + 1);
+			key = data.indexOfBytes(keyBytes, key + 1);
 		}
 		return undefined;
 	}
 
-	private readContentAt(raw: RawSseEvent, bodyStart: number): ParsedLkeEvent | undefined {
+	private readContentAt(raw: RawSseEvent, bodyStart: number): ParsedEvent<Event> | undefined {
 		const data = raw.data;
 		let base = '';
 		let newStart = bodyStart;
@@ -161,31 +190,26 @@ export class LkeEventReader {
 		} catch {
 			return undefined;
 		}
-		if (!isObject(parsed) || !isObject(parsed.payload)) return undefined;
-		const slot = markedContent(parsed.payload, this.markersValue);
+		if (!isObject(parsed)) return undefined;
+		const slot = this.shape.locate(parsed, this.markersValue);
 		if (!slot) return undefined;
 
 		const content = base + appended;
-		slot.holder.content = content;
+		slot.holder[this.shape.field] = content;
 		if (base === '' || !this.previousBody.extend(data.slice(newStart, bodyEnd))) this.previousBody.reset(data.slice(bodyStart, bodyEnd));
 		this.previousContent = content;
 		this.fastReads++;
-		const event = parsed as LkeEvent;
 		return {
-			event: event.type === undefined ? { ...event, type: raw.event } : event,
-			// The aggregator's hint is about payload.content; a thought's content needs none.
-			hint: base === '' || slot.holder !== parsed.payload ? undefined : { base, appended },
+			event: this.shape.toEvent(parsed, raw.event),
+			hint: base === '' || !slot.hinted ? undefined : { base, appended },
 		};
 	}
 }
 
-/** The object whose `content` holds the markers: the payload (a reply) or a procedure's `debugging` (a thought). */
-function markedContent(payload: IDataObject, markers: string): { holder: IDataObject } | undefined {
-	if (payload.content === markers) return { holder: payload };
-	if (!Array.isArray(payload.procedures)) return undefined;
-	for (const procedure of payload.procedures as unknown[]) {
-		if (isObject(procedure) && isObject(procedure.debugging) && procedure.debugging.content === markers) return { holder: procedure.debugging };
+/** The v1 reader: long reply and thought contents take the fast path. */
+export class LkeEventReader extends FastEventReader<LkeEvent> {
+	constructor() {
+		super(lkeV1LongText);
 	}
-	return undefined;
 }
 

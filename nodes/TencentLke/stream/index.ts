@@ -1,11 +1,15 @@
-import { LkeEventReader } from './fastEventReader';
+import type { AdpV2Event } from './adpV2Event';
+import { adpV2LongText } from './adpV2Event';
+import { FastEventReader, LkeEventReader, type ParsedEvent } from './fastEventReader';
 import type { ParsedLkeEvent } from './lkeEvent';
 import { readRawSseEvents } from './sseByteReader';
 
 export type { LkeContentHint, LkeEvent, ParsedLkeEvent } from './lkeEvent';
+export type { AdpV2Event } from './adpV2Event';
+export type { ParsedEvent } from './fastEventReader';
 
 /**
- * The events of one LKE dialog stream, parsed, from the response body's chunks.
+ * The events of one LKE v1 dialog stream, parsed, from the response body's chunks.
  *
  * Long answers in cumulative mode repeat the whole text so far in every event, so the events stay
  * bytes until read (sseByteReader), the part of a line that repeats the previous content is taken
@@ -16,6 +20,18 @@ export type { LkeContentHint, LkeEvent, ParsedLkeEvent } from './lkeEvent';
  */
 export async function* readLkeEvents(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedLkeEvent> {
 	const reader = new LkeEventReader();
+	for await (const raw of readRawSseEvents(chunks, undefined, reader.repeats)) {
+		const parsed = reader.read(raw);
+		if (parsed) yield parsed;
+	}
+}
+
+/**
+ * The events of one ADP v2 dialog stream, the same way: with Incremental off (the API's default),
+ * every `text.replace` repeats its slot's whole text so far, and takes the same fast path.
+ */
+export async function* readAdpV2Events(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedEvent<AdpV2Event>> {
+	const reader = new FastEventReader<AdpV2Event>(adpV2LongText);
 	for await (const raw of readRawSseEvents(chunks, undefined, reader.repeats)) {
 		const parsed = reader.read(raw);
 		if (parsed) yield parsed;

@@ -45,3 +45,32 @@ export interface ParsedLkeEvent {
 	event: LkeEvent;
 	hint?: LkeContentHint;
 }
+
+function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Where v1's long text is: `payload.content` of a reply (the aggregator's hint is about it) or a
+ * thought procedure's `debugging.content` (cumulative reasoning), in `reply` and `thought` events.
+ */
+export const lkeV1LongText = {
+	key: Buffer.from('"content":'),
+	field: 'content',
+	carriesLongText: (eventName: string | undefined) => eventName === undefined || eventName === 'reply' || eventName === 'thought',
+	parse: parseLkeEvent,
+	locate(parsed: IDataObject, markers: string): { holder: IDataObject; hinted: boolean } | undefined {
+		const payload = parsed.payload;
+		if (!isObject(payload)) return undefined;
+		if (payload.content === markers) return { holder: payload, hinted: true };
+		if (!Array.isArray(payload.procedures)) return undefined;
+		for (const procedure of payload.procedures as unknown[]) {
+			if (isObject(procedure) && isObject(procedure.debugging) && procedure.debugging.content === markers) return { holder: procedure.debugging, hinted: false };
+		}
+		return undefined;
+	},
+	toEvent(parsed: IDataObject, eventName: string | undefined): LkeEvent {
+		const event = parsed as LkeEvent;
+		return event.type === undefined ? { ...event, type: eventName } : event;
+	},
+};

@@ -3,16 +3,16 @@ import { SseData, type RepeatedBytes } from './sseByteReader';
 const CR = 0x0d;
 const LF = 0x0a;
 const QUOTE = 0x22;
-/** The key of the long text in LKE reply and thought events. */
+/** The key of the long text in LKE v1 reply and thought events. */
 export const CONTENT_KEY = Buffer.from('"content":');
 const DATA_FIELD = Buffer.from('data:');
 /** Segments grow with the content: few for a long answer, little spare room for a short one. */
 const MIN_SEGMENT = 16 * 1024;
 const MAX_SEGMENT = 256 * 1024;
 
-/** Where the string body of the `"content":` key found at `key` begins (after its quote), or -1 when no string follows. */
-export function contentStringAt(data: SseData, key: number): number {
-	let start = key + CONTENT_KEY.length;
+/** Where the string body of the key (`"content":` by default) found at `key` begins (after its quote), or -1 when no string follows. */
+export function contentStringAt(data: SseData, key: number, keyBytes: Buffer = CONTENT_KEY): number {
+	let start = key + keyBytes.length;
 	let byte = data.byteAt(start);
 	// JSON whitespace between the colon and the value.
 	while (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) byte = data.byteAt(++start);
@@ -39,6 +39,9 @@ export class PreviousContentBytes implements RepeatedBytes {
 	private borrowed: SseData = SseData.EMPTY;
 	private owned = false;
 	private view: SseData | undefined;
+
+	/** `key`: the JSON key whose string value the next line repeats (`"content":` in v1, `"Text":` in v2). */
+	constructor(private readonly key: Buffer = CONTENT_KEY) {}
 
 	data(): SseData {
 		if (!this.owned) return this.borrowed;
@@ -89,11 +92,11 @@ export class PreviousContentBytes implements RepeatedBytes {
 		}
 	}
 
-	/** A line repeats the content from just after its first `"content":"`; only our own bytes are offered. */
+	/** A line repeats the content from just after its first key (`"content":"`); only our own bytes are offered. */
 	startIn(line: SseData): number {
 		if (!this.owned || line.length < DATA_FIELD.length || !line.copy(0, DATA_FIELD.length).equals(DATA_FIELD)) return -1;
-		const key = line.indexOfBytes(CONTENT_KEY);
-		return key === -1 ? -1 : contentStringAt(line, key);
+		const key = line.indexOfBytes(this.key);
+		return key === -1 ? -1 : contentStringAt(line, key, this.key);
 	}
 
 	matchLength(offset: number, bytes: Buffer): number {
