@@ -9,14 +9,17 @@
  */
 import { buildLkeChatRequest } from '../nodes/TencentLke/chatRequest';
 import { runLkeChatTurn } from '../nodes/TencentLke/chatClient';
-import { LkeEventReader } from '../nodes/TencentLke/stream/fastEventReader';
+import { FastEventReader, LkeEventReader } from '../nodes/TencentLke/stream/fastEventReader';
+import { AdpV2TurnAggregator } from '../nodes/TencentLke/chatAggregatorV2';
+import { buildAdpV2ChatRequest } from '../nodes/TencentLke/chatRequestV2';
+import { adpV2LongText, parseAdpV2Event, type AdpV2Event } from '../nodes/TencentLke/stream/adpV2Event';
 import { LkeTurnAggregator } from '../nodes/TencentLke/chatAggregator';
 import { parseLkeEvent, type LkeEvent } from '../nodes/TencentLke/stream/lkeEvent';
 import { PreviousContentBytes } from '../nodes/TencentLke/stream/previousContent';
 import { readRawSseEvents, SseData } from '../nodes/TencentLke/stream/sseByteReader';
 import { readSseEvents, type SseEvent } from '../nodes/shared/sse';
 import { asyncChunks as chunksOf, mulberry32 as prng } from './helpers/prng';
-import { lkeAnswerFor, type Simulator } from '../testkit/simulator';
+import { adpV2AnswerFor, lkeAnswerFor, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 
 /* ---------- the byte reader, seen as string events, against readSseEvents (eventsource-parser) ---------- */
@@ -529,6 +532,79 @@ describe('LKE reply lines repeating the previous content', () => {
 	});
 });
 
+/* ---------- ADP v2: text.replace repeats its slot's whole text ---------- */
+
+async function foldV2(parts: Buffer[], fast: boolean): Promise<Folded & { fastReads: number }> {
+	const aggregator = new AdpV2TurnAggregator({ sessionId: 's0', requestId: 'r0' });
+	const deltas: string[] = [];
+	const reader = new FastEventReader<AdpV2Event>(adpV2LongText);
+	try {
+		if (fast) {
+			for await (const raw of readRawSseEvents(chunksOf(parts), undefined, reader.repeats)) {
+				const parsed = reader.read(raw);
+				if (parsed) deltas.push(aggregator.accept(parsed.event, parsed.hint));
+			}
+		} else {
+			for await (const event of readSseEvents(chunksOf(parts))) {
+				const parsed = parseAdpV2Event(event);
+				if (parsed) deltas.push(aggregator.accept(parsed));
+			}
+		}
+	} catch (error) {
+		return { deltas, error: String(error), result: aggregator.result(), fastReads: reader.fastReads };
+	}
+	return { deltas, result: aggregator.result(), fastReads: reader.fastReads };
+}
+
+function v2Event(type: string, fields: Record<string, unknown>): string {
+	return `event: ${type}\ndata: ${JSON.stringify({ Type: type, ...fields, Timestamp: '1700000000000' })}\n\n`;
+}
+
+/** A v2 turn whose reply slot grows by `pieces` through text.replace, with a thought before it. */
+function v2CumulativeStream(pieces: string[], options: { rewriteAt?: number } = {}): Buffer {
+	let text = v2Event('message.added', { Message: { MessageId: 't1', Type: 'thought', Name: 'think' } });
+	text += v2Event('content.added', { MessageId: 't1', ContentIndex: 0, Content: { Type: 'text', Text: '' } });
+	text += v2Event('text.replace', { MessageId: 't1', ContentIndex: 0, Text: LONG.slice(0, 2500) });
+	text += v2Event('message.added', { Message: { MessageId: 'r1', Type: 'reply', Name: 'reply' } });
+	text += v2Event('content.added', { MessageId: 'r1', ContentIndex: 0, Content: { Type: 'text', Text: '' } });
+	let soFar = '';
+	pieces.forEach((piece, index) => {
+		soFar += piece;
+		if (index === options.rewriteAt) text += v2Event('text.replace', { MessageId: 'r1', ContentIndex: 0, Text: `Rewritten ${soFar}` });
+		text += v2Event('text.replace', { MessageId: 'r1', ContentIndex: 0, Text: soFar });
+	});
+	text += v2Event('message.done', { MessageId: 'r1', Message: { MessageId: 'r1', Type: 'reply', Status: 'success', Contents: [{ Type: 'text', Text: soFar }] } });
+	text += v2Event('response.completed', { Response: { RecordId: 'b', Messages: [{ MessageId: 'r1', Type: 'reply', Contents: [{ Type: 'text', Text: soFar }] }], ExtraInfo: { ReplyMethod: 1 } } });
+	text += 'event: done\ndata: [DONE]\n\n';
+	return Buffer.from(text);
+}
+
+describe('the v2 reader: the same results and live text as parsing every event whole', () => {
+	it('takes the fast path on long text.replace events, at random chunkings', async () => {
+		const pieces = Array.from({ length: 12 }, (_, index) => LONG.slice(index * 300, index * 300 + 300 + (index === 0 ? 2000 : 0)));
+		const stream = v2CumulativeStream(pieces);
+		const expected = await foldV2([stream], false);
+		const whole = await foldV2([stream], true);
+		expect(whole.result).toEqual(expected.result);
+		expect(whole.deltas).toEqual(expected.deltas);
+		expect(whole.fastReads).toBeGreaterThanOrEqual(12);
+		const random = prng(31);
+		for (let round = 0; round < 3; round++) {
+			const chunked = await foldV2(randomCuts(stream, random, 40), true);
+			expect(chunked.result).toEqual(expected.result);
+			expect(chunked.deltas).toEqual(expected.deltas);
+		}
+		expect((expected.result as { reply: string }).reply).toBe(pieces.join(''));
+	});
+
+	it('a rewrite in the middle steps aside from the fast path and gives the same result', async () => {
+		const pieces = Array.from({ length: 8 }, (_, index) => LONG.slice(index * 300, index * 300 + 300 + (index === 0 ? 2000 : 0)));
+		const stream = v2CumulativeStream(pieces, { rewriteAt: 4 });
+		const expected = await foldV2([stream], false);
+		expect(await foldV2(randomCuts(stream, prng(32), 30), true)).toMatchObject({ result: expected.result, deltas: expected.deltas });
+	});
+});
+
 /* ---------- over HTTP ---------- */
 
 describe('the stream path over HTTP', () => {
@@ -561,6 +637,19 @@ describe('the stream path over HTTP', () => {
 		const turn = await runLkeChatTurn(request('scripted'), { onReplyDelta: (delta) => deltas.push(delta) });
 		expect(turn).toEqual(expected.result);
 		expect(deltas).toEqual(expected.deltas.filter((delta) => delta !== ''));
+	});
+
+	it.each([false, true])('a long ADP v2 answer (Incremental %s): the reply, and live text that adds up to it', async (incremental) => {
+		const question = 'long one [long:60000] [pieces:40]';
+		const v2Request = buildAdpV2ChatRequest(
+			{ content: question, sessionId: '', visitorBizId: 'visitor-1', options: { incremental } },
+			{ appKey: 'sim-app-key', chatBaseUrl: sim.url, newId: () => `fast-v2-request-${String(++ids).padStart(20, '0')}`, defaultVisitorBizId: 'unused' },
+		);
+		const deltas: string[] = [];
+		const turn = await runLkeChatTurn(v2Request, { onReplyDelta: (delta) => deltas.push(delta) });
+		expect(turn.reply).toBe(adpV2AnswerFor(question));
+		expect(deltas.join('')).toBe(turn.reply);
+		expect(deltas.length).toBeGreaterThanOrEqual(39);
 	});
 
 	it('sequential turns reuse keep-alive connections', async () => {
