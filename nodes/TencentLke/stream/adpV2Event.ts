@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
-import { AgentChatError } from '../../shared/errors';
 import type { SseEvent } from '../../shared/sse';
+import { parseEventObject } from './lkeEvent';
 
 /** The events of an ADP v2 dialog stream, as the API sends them, and how one is parsed. */
 
@@ -27,26 +27,11 @@ const ADP_V2_EVENT_TYPES = new Set([
 	'error',
 ]);
 
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Parses one SSE event; undefined for a cut-off last event and for unknown events that are not JSON. */
 export function parseAdpV2Event(sse: SseEvent): AdpV2Event | undefined {
 	if (sse.data.trim() === '[DONE]') return { Type: ADP_V2_DONE };
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(sse.data);
-	} catch {
-		if (sse.unterminated) return undefined;
-		if (sse.event && !ADP_V2_EVENT_TYPES.has(sse.event)) return undefined;
-		throw new AgentChatError(
-			`Tencent ADP sent an event whose data is not valid JSON (event "${sse.event ?? 'message'}", ${sse.data.length} characters)`,
-			{ kind: 'protocol', code: 'INVALID_EVENT' },
-		);
-	}
-	if (!isObject(parsed)) return { Type: sse.event };
-	return toAdpV2Event(parsed, sse.event);
+	const parsed = parseEventObject(sse, ADP_V2_EVENT_TYPES, 'Tencent ADP');
+	return parsed && toAdpV2Event(parsed, sse.event);
 }
 
 function toAdpV2Event(parsed: IDataObject, eventName: string | undefined): AdpV2Event {

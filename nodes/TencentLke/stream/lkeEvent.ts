@@ -13,22 +13,30 @@ export interface LkeEvent {
 
 const LKE_EVENT_TYPES = new Set(['reply', 'thought', 'reference', 'token_stat', 'error']);
 
-/** Parses one SSE event; undefined for a cut-off last event, which the turn then treats as missing. */
-export function parseLkeEvent(sse: SseEvent): LkeEvent | undefined {
+/**
+ * The JSON object of one SSE event's data: undefined for a cut-off last event and for an unknown
+ * event type whose data is not JSON (a gateway's `event:ping` / `data:ping`), `{}` for JSON that
+ * is not an object; invalid JSON in a known event type fails the turn.
+ */
+export function parseEventObject(sse: SseEvent, knownTypes: ReadonlySet<string>, sender: string): IDataObject | undefined {
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(sse.data);
 	} catch {
 		if (sse.unterminated) return undefined;
-		// Unknown types are ignored whatever they carry (a gateway's `event:ping` / `data:ping`).
-		if (sse.event && !LKE_EVENT_TYPES.has(sse.event)) return undefined;
+		if (sse.event && !knownTypes.has(sse.event)) return undefined;
 		throw new AgentChatError(
-			`Tencent LKE sent an event whose data is not valid JSON (event "${sse.event ?? 'message'}", ${sse.data.length} characters)`,
+			`${sender} sent an event whose data is not valid JSON (event "${sse.event ?? 'message'}", ${sse.data.length} characters)`,
 			{ kind: 'protocol', code: 'INVALID_EVENT' },
 		);
 	}
-	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { type: sse.event };
-	const event = parsed as LkeEvent;
+	return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as IDataObject) : {};
+}
+
+/** Parses one SSE event; undefined for a cut-off last event, which the turn then treats as missing. */
+export function parseLkeEvent(sse: SseEvent): LkeEvent | undefined {
+	const event = parseEventObject(sse, LKE_EVENT_TYPES, 'Tencent LKE') as LkeEvent | undefined;
+	if (!event) return undefined;
 	return event.type === undefined ? { ...event, type: sse.event } : event;
 }
 
