@@ -74,7 +74,7 @@ export const TATE_BOT_ID = 'a1cc0e70-6264-49bd-9356-a2da46849dae';
 function baseParameters(kind: NodeKind): IDataObject {
 	switch (kind) {
 		case 'lke-chat':
-			return { operation: 'chat', content: '={{ $json.chatInput }}', sessionId: '', visitorBizId: '', outputLayout: 'single', options: {} };
+			return { operation: 'chat', apiVersion: 'v1', content: '={{ $json.chatInput }}', sessionId: '', visitorBizId: '', outputLayout: 'single', options: {} };
 		case 'lke-ws-token':
 			return { operation: 'getWsToken', visitorBizId: '', options: {} };
 		case 'aisk':
