@@ -1,7 +1,8 @@
 import { AgentChatError } from '../nodes/shared/errors';
 import { buildLkeChatRequest, type LkeChatOptions } from '../nodes/TencentLke/chatRequest';
+import { buildAdpV2ChatRequest } from '../nodes/TencentLke/chatRequestV2';
 import { runLkeChatTurn, type LkeTurnOptions } from '../nodes/TencentLke/chatClient';
-import { LKE_BUSY_REPLY, LKE_REFERENCES, lkeAnswerFor, lkeDisplayThoughtFor, lkeThoughtFor, lkeTokenStatFor, startSimulator, type Simulator } from '../testkit/simulator';
+import { ADP_V2_BUSY_REPLY, adpV2AnswerFor, adpV2TurnFor, LKE_BUSY_REPLY, LKE_REFERENCES, lkeAnswerFor, lkeDisplayThoughtFor, lkeThoughtFor, lkeTokenStatFor, startSimulator, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 
 let sim: Simulator;
@@ -260,5 +261,62 @@ describe('runLkeChatTurn against the simulator', () => {
 		expect(failure.message).toBe('Tencent LKE error 460011: Exceed the concurrency limit');
 		expect(sim.requests).toHaveLength(3);
 		expect(deltas.join('')).not.toContain(LKE_BUSY_REPLY.slice(0, 10));
+	});
+});
+
+describe('runLkeChatTurn over ADP v2 against the simulator', () => {
+	let v2Ids = 0;
+	const v2Request = (question: string, options: LkeChatOptions = {}) =>
+		buildAdpV2ChatRequest(
+			{ content: question, sessionId: '', visitorBizId: 'visitor-1', options },
+			{ appKey: 'sim-app-key', chatBaseUrl: sim.url, newId: () => `v2-id-${String(++v2Ids).padStart(30, '0')}`, defaultVisitorBizId: 'unused' },
+		);
+
+	it.each([false, true])('content.added already holding text (Incremental %s): the whole reply, live too', async (incremental) => {
+		const question = 'seeded [content-seed] [think]';
+		const deltas: string[] = [];
+		const turn = await runLkeChatTurn(v2Request(question, { incremental }), { onReplyDelta: (delta) => deltas.push(delta) });
+		expect(turn.reply).toBe(adpV2AnswerFor(question));
+		expect(turn.thoughts.map((thought) => thought.content)).toEqual(adpV2TurnFor(question).thoughts);
+		expect(deltas.join('')).toBe(turn.reply);
+	});
+
+	it('HTTP 500 is retried once, HTTP 503 up to Max Retries', async () => {
+		const failure500 = await failureOf(runLkeChatTurn(v2Request('down [http:500]', { maxRetries: 3 }), noWait));
+		expect(failure500.code).toBe(500);
+		expect(sim.requests).toHaveLength(2);
+		sim.reset();
+		const failure503 = await failureOf(runLkeChatTurn(v2Request('down [http:503]', { maxRetries: 3 }), noWait));
+		expect(failure503.code).toBe(503);
+		expect(sim.requests).toHaveLength(4);
+	});
+
+	it('an error event code 500 is retried once', async () => {
+		const failure = await failureOf(runLkeChatTurn(v2Request('oops [error:500]', { maxRetries: 3 }), noWait));
+		expect(failure.message).toBe('Tencent LKE error 500: Internal server error');
+		expect(sim.requests).toHaveLength(2);
+	});
+
+	it('a stream cut off mid-reply is INCOMPLETE_STREAM with the text so far, not retried', async () => {
+		const question = 'cut [cut] [pieces:6]';
+		const failure = await failureOf(runLkeChatTurn(v2Request(question, { maxRetries: 2 }), noWait));
+		expect(failure.code).toBe('INCOMPLETE_STREAM');
+		expect(failure.description).toContain('response.completed');
+		const partial = String(failure.partial?.reply);
+		expect(partial.length).toBeGreaterThan(0);
+		expect(adpV2AnswerFor(question).startsWith(partial)).toBe(true);
+		expect(sim.requests).toHaveLength(1);
+	});
+
+	it('[DONE] after an error event changes nothing; the canned busy reply is retried and never becomes the answer (its text can go out live when ReplyMethod 7 comes only at the end)', async () => {
+		const failure = await failureOf(runLkeChatTurn(v2Request('x [error:460031] [done-after-error]', { maxRetries: 0 })));
+		expect(failure.code).toBe(460031);
+		sim.reset();
+		const deltas: string[] = [];
+		const busy = await failureOf(runLkeChatTurn(v2Request('busy [busy-reply]', { maxRetries: 1 }), { ...noWait, onReplyDelta: (delta) => deltas.push(delta) }));
+		expect(busy.code).toBe(460011);
+		expect(sim.requests).toHaveLength(2);
+		// ReplyMethod 7 comes only with response.completed here, so the canned text may have gone out live.
+		expect(deltas.join('')).toBe(ADP_V2_BUSY_REPLY.repeat(2));
 	});
 });
