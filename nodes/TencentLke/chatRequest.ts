@@ -165,15 +165,17 @@ export function turnSettings(options: LkeChatOptions): Pick<LkeChatRequest, 'inc
 	};
 }
 
-/** The body fields both versions send alike, under v1's names (v2 renames them). */
-export function sharedSettings(options: LkeChatOptions): {
+export interface SharedSettings {
 	systemRole: string;
 	modelName: string;
 	searchNetwork?: string;
 	workflowStatus?: string;
 	stream?: string;
 	streamingThrottle?: number;
-} {
+}
+
+/** The body fields both versions send alike (each version names them its own way). */
+export function sharedSettings(options: LkeChatOptions): SharedSettings {
 	return {
 		systemRole: optionalString(options.systemRole, 'options.systemRole'),
 		modelName: optionalString(options.modelName, 'options.modelName').trim(),
@@ -184,6 +186,23 @@ export function sharedSettings(options: LkeChatOptions): {
 			options.streamingThrottle === undefined ? undefined : checkIntegerOption(options.streamingThrottle, 'options.streamingThrottle', 0, 10_000),
 	};
 }
+
+/** Puts the shared settings that were set into `body`, under this version's field names. */
+export function putSharedSettings(body: IDataObject, settings: SharedSettings, names: Record<keyof SharedSettings, string>): void {
+	for (const key of Object.keys(names) as Array<keyof SharedSettings>) {
+		const value = settings[key];
+		if (value !== undefined && value !== '') body[names[key]] = value;
+	}
+}
+
+const V1_NAMES: Record<keyof SharedSettings, string> = {
+	systemRole: 'system_role',
+	modelName: 'model_name',
+	searchNetwork: 'search_network',
+	workflowStatus: 'workflow_status',
+	stream: 'stream',
+	streamingThrottle: 'streaming_throttle',
+};
 
 export function buildLkeChatRequest(input: LkeChatInput, context: LkeChatContext): LkeChatRequest {
 	const options = input.options ?? {};
@@ -222,12 +241,7 @@ export function buildLkeChatRequest(input: LkeChatInput, context: LkeChatContext
 	if (fileInfos?.length) body.file_infos = fileInfos;
 	const customVariables = customVariablesBody(options.customVariables);
 	if (customVariables) body.custom_variables = customVariables;
-	if (shared.systemRole !== '') body.system_role = shared.systemRole;
-	if (shared.modelName !== '') body.model_name = shared.modelName;
-	if (shared.searchNetwork) body.search_network = shared.searchNetwork;
-	if (shared.workflowStatus) body.workflow_status = shared.workflowStatus;
-	if (shared.stream) body.stream = shared.stream;
-	if (shared.streamingThrottle !== undefined) body.streaming_throttle = shared.streamingThrottle;
+	putSharedSettings(body, shared, V1_NAMES);
 	if (options.incremental !== undefined) body.incremental = settings.incremental;
 
 	return { apiVersion: 'v1', url: base + LKE_CHAT_PATH, body, sessionId, requestId, ...settings };

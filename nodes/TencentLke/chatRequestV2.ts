@@ -6,11 +6,13 @@ import {
 	customVariablesBody,
 	fileInfoEntries,
 	optionalString,
+	putSharedSettings,
 	sharedSettings,
 	turnSettings,
 	type LkeChatContext,
 	type LkeChatInput,
 	type LkeChatRequest,
+	type SharedSettings,
 } from './chatRequest';
 
 /** Checks the chat parameters and builds the ADP v2 dialog request body (pure: no I/O, no n8n context). */
@@ -28,6 +30,15 @@ const FILE_FIELDS: Array<[v1: string, v2: string, required: boolean]> = [
 	['file_type', 'FileType', true],
 	['doc_id', 'DocId', false],
 ];
+
+const V2_NAMES: Record<keyof SharedSettings, string> = {
+	systemRole: 'SystemRole',
+	modelName: 'ModelName',
+	searchNetwork: 'SearchNetwork',
+	workflowStatus: 'WorkflowStatus',
+	stream: 'Stream',
+	streamingThrottle: 'StreamingThrottle',
+};
 
 function checkId(value: unknown, field: string, newId: () => string): string {
 	const id = optionalString(value, field).trim();
@@ -115,12 +126,7 @@ export function buildAdpV2ChatRequest(input: LkeChatInput, context: LkeChatConte
 		UserId: visitorBizId,
 		Contents: contents,
 	};
-	if (shared.systemRole !== '') body.SystemRole = shared.systemRole;
-	if (shared.modelName !== '') body.ModelName = shared.modelName;
-	if (shared.searchNetwork) body.SearchNetwork = shared.searchNetwork;
-	if (shared.workflowStatus) body.WorkflowStatus = shared.workflowStatus;
-	if (shared.stream) body.Stream = shared.stream;
-	if (shared.streamingThrottle !== undefined) body.StreamingThrottle = shared.streamingThrottle;
+	putSharedSettings(body, shared, V2_NAMES);
 	if (options.incremental !== undefined) body.Incremental = settings.incremental;
 	if (enableMultiIntent !== undefined) body.EnableMultiIntent = enableMultiIntent;
 	if (generateAgain !== undefined) body.GenerateAgain = generateAgain;
