@@ -160,6 +160,20 @@ describe('AdpV2TurnAggregator', () => {
 		expect(deltas.join('')).toBe('First answer\n\nSecond answer');
 	});
 
+	it('a reply message with two text contents: joined by a line break, live too; other content types are skipped', () => {
+		const { result, deltas } = fold([
+			added('r1', 'reply'),
+			content('r1', 'Part'),
+			replace('r1', 'Part one'),
+			content('r1', '', 1, 'widget'),
+			content('r1', 'Part', 2),
+			delta('r1', ' two', 2),
+			done('r1', 'reply', [], { Contents: [{ Type: 'text', Text: 'Part one' }, { Type: 'widget', Widget: {} }, { Type: 'text', Text: 'Part two' }] }),
+		]);
+		expect(result.reply).toBe('Part one\nPart two');
+		expect(deltas.join('')).toBe('Part one\nPart two');
+	});
+
 	it('references (de-duplicated, from reference.added and the final Contents) and quote infos', () => {
 		const docRef = { Index: 1, Type: 2, Name: 'Doc', DocRefer: { ReferenceId: 'ref-1', DocId: '10', DocName: 'd.pdf', KnowledgeId: 'kb', Url: 'https://example.com/d' } };
 		const webRef = { Index: 2, Type: 4, Name: 'Web', WebSearchRefer: { Url: 'https://example.com/w' } };
