@@ -355,6 +355,12 @@ describe('Tencent LKE chat (ADP v2, the default) in an n8n workflow', () => {
 		expect(sim.requests).toHaveLength(0);
 	});
 
+	it('rejects an API version other than v2 or v1 before sending', async () => {
+		const result = await run([{ chatInput: 'hi' }], { ...v2Defaults, apiVersion: '={{ "v3" }}' });
+		expect(result.errorOf('LKE')?.message).toMatch(/'apiVersion'.*'v2' or 'v1'/);
+		expect(sim.requests).toHaveLength(0);
+	});
+
 	it('an agent turn: thoughts, tool calls, reply method 18 and the procedures\' token statistics', async () => {
 		const question = 'plan a trip [agent]';
 		const turn = adpV2TurnFor(question);
