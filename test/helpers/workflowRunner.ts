@@ -66,6 +66,7 @@ import type {
 	IWorkflowExecuteAdditionalData,
 	IWorkflowSettings,
 	LogMetadata,
+	StructuredChunk,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 
@@ -93,6 +94,11 @@ export interface RunWorkflowOptions {
 	 * and resolving with the run data as it was at cancel time (default 5000 ms).
 	 */
 	cancelGraceMs?: number;
+	/**
+	 * Makes the execution a streaming one (as behind a Chat Trigger or a streaming Webhook): nodes see
+	 * `isStreaming()` true and each `sendChunk` reaches this handler.
+	 */
+	onChunk?: (chunk: StructuredChunk) => void;
 }
 
 export interface CapturedLog {
@@ -471,6 +477,11 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
 	hooks.addHandler('workflowExecuteAfter', (fullRunData) => afterHook.resolve(fullRunData));
 
 	const additionalData = createAdditionalData(executionId, hooks, credentialsHelper);
+	if (options.onChunk) {
+		const onChunk = options.onChunk;
+		hooks.addHandler('sendChunk', (chunk) => onChunk(chunk));
+		additionalData.streamingEnabled = true;
+	}
 	const runExecutionData = createRunExecutionData({
 		executionData: {
 			nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }],
