@@ -233,6 +233,16 @@ describe('AiSK Ask in a workflow (simulator)', () => {
 		expect(sim.requests).toHaveLength(0);
 	});
 
+	test.each([
+		['[status:403]', /^AiSK error 7 PERMISSION_DENIED/],
+		['[errors-wrapped][status:403]', /^AiSK error 7 PERMISSION_DENIED/],
+		['[errors-wrapped][quota]', /^AiSK error 8 RESOURCE_EXHAUSTED \(out of quota\).*it resets at \d{4}-\d\d-\d\dT00:00:00\+08:00$/],
+	])('an error before the stream, %s (bare Status or grpc-gateway\'s {"error": Status}): the gRPC code and its meaning, not retried', async (marker, message) => {
+		const error = (await run(askNode({ options: { maxRetries: 2 } }), { inputItems: [{ chatInput: `Denied ${marker}` }] })).errorOf('AiSK')!;
+		expect(error.message).toMatch(message);
+		expect(streamRequests()).toHaveLength(1);
+	});
+
 	test('a knowledge base the chatbot does not have: INVALID_ARGUMENT from the server', async () => {
 		const error = (await run(askNode({ options: { knowledgeBaseIds: 'kb-elsewhere' } }))).errorOf('AiSK')!;
 		expect(error.message).toMatch(/^AiSK error 3 INVALID_ARGUMENT .*kb-elsewhere/);

@@ -51,6 +51,7 @@ class JsonValueScanner {
 				else if (char === '}' || char === ']') {
 					this.depth--;
 					if (this.depth === 0) {
+						if (i + 1 - start > this.maxChars) throw this.tooLong();
 						values.push(parse(input.slice(start, i + 1)));
 						start = -1;
 					}
@@ -76,8 +77,12 @@ class JsonValueScanner {
 			throw new JsonStreamFormatError(`Unexpected ${JSON.stringify(char)} between the JSON objects of the stream`);
 		}
 		this.pending = start >= 0 ? input.slice(start) : '';
-		if (this.pending.length > this.maxChars) throw new JsonStreamFormatError(`A JSON value of the stream is longer than ${this.maxChars} characters`);
+		if (this.pending.length > this.maxChars) throw this.tooLong();
 		return values;
+	}
+
+	private tooLong(): JsonStreamFormatError {
+		return new JsonStreamFormatError(`A JSON value of the stream is longer than ${this.maxChars} characters`);
 	}
 
 	/** The stream ended: fails when it stopped inside a value or an open array. */
