@@ -190,6 +190,24 @@ describe('AiSK Ask in a workflow (simulator)', () => {
 		expect(result.logs.map((log) => log.message)).toContain('AiSK: retry 1 of item 0 in 100 ms after RESOURCE_EXHAUSTED');
 	});
 
+	test('throttling that asks for a longer wait than the Timeout leaves: fails at once instead of waiting', async () => {
+		const result = await run(askNode({ options: { maxRetries: 3, timeout: 10000 } }), { inputItems: [{ chatInput: 'Slow down [throttle:1][throttle-wait:9999]' }] });
+		const error = result.errorOf('AiSK')!;
+		expect(error.message).toBe('AiSK error 8 RESOURCE_EXHAUSTED (rate limit or quota exhausted): throttle');
+		expect(String(error.description)).toContain('reason ERROR_REASON_PROMPT_THROTTLING');
+		expect(streamRequests()).toHaveLength(1);
+	});
+
+	test('a stream that goes silent after its first message: IDLE_TIMEOUT, the first piece kept, not sent again', async () => {
+		const question = 'Silent [stall][pieces:4]';
+		const result = await run(askNode({ options: { idleTimeout: 300, maxRetries: 2 } }, { continueOnFail: true }), { inputItems: [{ chatInput: question }] });
+		const [item] = result.outputOf('AiSK');
+		expect(item.json.code).toBe('IDLE_TIMEOUT');
+		expect(String(item.json.reply).length).toBeGreaterThan(0);
+		expect(aiskAnswerFor(question).startsWith(String(item.json.reply))).toBe(true);
+		expect(streamRequests()).toHaveLength(1);
+	});
+
 	test('out of quota: fails at once, naming the quota and reset_at', async () => {
 		const resetAt = (aiskOutOfQuotaStatus().details[0].metadata as Record<string, string>).reset_at;
 		const result = await run(askNode({ options: { maxRetries: 5 } }), { inputItems: [{ chatInput: 'Daily [quota]' }] });
