@@ -1,8 +1,8 @@
 import { randomUUID } from 'crypto';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { inputError } from '../shared/errors';
-import { UUID_PATTERN, checkBaseUrl, checkIntegerOption } from '../shared/validation';
-import { DEFAULT_AISK_BASE_URL, DEFAULT_AISK_MAX_RETRIES } from './tokenRequest';
+import { checkBaseUrl, checkIntegerOption } from '../shared/validation';
+import { DEFAULT_AISK_BASE_URL, DEFAULT_AISK_MAX_RETRIES, checkChatbotId } from './tokenRequest';
 
 /**
  * Ask's requests, checked and built (pure): the prompt token (`POST /bv/aisk/v1/prompts/tokens`,
@@ -94,10 +94,7 @@ export function buildAiskAskRequest(
 	newConversationId: () => string = randomUUID,
 ): AiskAskRequest {
 	const options = parameters.options ?? {};
-	const chatbotId = text(parameters.chatbotId);
-	if (!UUID_PATTERN.test(chatbotId)) {
-		throw inputError('chatbotId', `must be a UUID like 123e4567-e89b-12d3-a456-426614174000 (got ${quoted(parameters.chatbotId)})`);
-	}
+	const chatbotId = checkChatbotId(parameters.chatbotId);
 	if (typeof parameters.question !== 'string' || parameters.question.trim() === '') {
 		throw inputError('question', `must be a non-empty text (got ${quoted(parameters.question)})`);
 	}
@@ -128,7 +125,7 @@ export function buildAiskAskRequest(
 		baseUrl: checkBaseUrl(credentials.baseUrl || DEFAULT_AISK_BASE_URL, 'baseUrl'),
 		apiToken,
 		orgId: orgId || undefined,
-		chatbotId: chatbotId.toLowerCase(),
+		chatbotId,
 		question,
 		conversationId: givenConversation || newConversationId(),
 		knowledgeBaseIds: knowledgeBaseIdsOf(options.knowledgeBaseIds),
@@ -143,7 +140,7 @@ export function buildAiskAskRequest(
 
 /** What a prompt token is made for: requests with the same key share one token and one init. */
 export function promptSessionKey(request: AiskAskRequest): string {
-	return JSON.stringify([request.baseUrl, request.orgId ?? '', request.chatbotId, request.citationMode, request.userId ?? '']);
+	return JSON.stringify([request.baseUrl, request.orgId ?? '', request.chatbotId.toLowerCase(), request.citationMode, request.userId ?? '']);
 }
 
 /** `POST /bv/aisk/v1/prompts/tokens` for the chatbot, under the API token. */

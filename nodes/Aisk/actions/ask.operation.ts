@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { concurrencyOption, enableStreamingOption, maxRetriesOption, optionsCollection, timeoutOption } from '../../shared/commonOptions';
 import { forOperation, type OperationOption } from '../../shared/operations';
+import { chatbotIdProperty } from './chatbotIdProperty';
 
 /** Ask: one streamed question per input item, with the chatbot's citations. */
 
@@ -11,15 +12,7 @@ export const option: OperationOption = {
 };
 
 export const description = forOperation('ask', [
-	{
-		displayName: 'Chatbot ID',
-		name: 'chatbotId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '123e4567-e89b-12d3-a456-426614174000',
-		description: 'The UUID of the AiSK chatbot to ask',
-	},
+	chatbotIdProperty('The UUID of the AiSK chatbot to ask'),
 	{
 		displayName: 'Question',
 		name: 'question',
