@@ -7,54 +7,19 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { CaseFigure } from '../test/helpers/hardening';
+import { ALL_PROFILES } from '../testkit/profiles';
+import type { CaseFigure, HardeningFigures } from '../testkit/reliabilityFigures';
+import { seconds } from '../testkit/time';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIGURES = path.join(ROOT, 'build', 'reliability', 'hardening.json');
 const REPORT = path.join(ROOT, 'RELIABILITY.md');
 const NOTES_START = '<!-- notes:start -->';
 const NOTES_END = '<!-- notes:end -->';
-const NODES = ['lke-chat', 'lke-ws-token', 'aisk', 'tate-sync', 'tate-stream'] as const;
-const NODE_TITLES: Record<string, string> = {
-	'lke-chat': 'LKE chat',
-	'lke-ws-token': 'LKE Get WS Token',
-	aisk: 'AiSK token',
-	'tate-sync': 'tate sync',
-	'tate-stream': 'tate stream',
-};
-
-interface StreamFigure {
-	stream: string;
-	incremental: boolean;
-	bytes: number;
-	chunkings: number;
-	alsoThroughRawEventReader: number;
-	totalChunks: number;
-	modes: Record<string, number>;
-	elapsedMs: number;
-	httpChunkings?: number;
-}
-
-interface Figures {
-	writtenAt: string;
-	node: string;
-	cases: CaseFigure[];
-	secretScan: { cases: number; texts: number; leaks: number };
-	secrets?: { scannedCases: number; scannedTexts: number; leaks: number; valuesWatched: number };
-	unhandledRejections: number;
-	sockets: { aboveBaselineAfterPoolClosed: number; settled: boolean };
-	chunking?: { seed: number; streams: StreamFigure[] };
-	load?: Record<string, number>;
-	run?: {
-		suiteMs: number;
-		partMs: Record<string, number>;
-		command: string;
-		machine?: { cpus: number; cpuModel: string; loadAverage1mStart: number; loadAverage1mEnd: number };
-	};
-}
+/** The title of a node kind in the tables; a figure of a kind no profile knows keeps its id. */
+const titleOf = (kind: string): string => ALL_PROFILES.find((profile) => profile.kind === kind)?.title ?? kind;
 
 const escape = (text: string) => text.replace(/\|/g, '\\|');
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function cell(figure: CaseFigure | undefined): string {
 	if (!figure) return '';
@@ -66,11 +31,11 @@ function cell(figure: CaseFigure | undefined): string {
 function faultMatrix(cases: CaseFigure[]): string[] {
 	const faults = [...new Set(cases.map((figure) => figure.case))];
 	const lines = [
-		`| fault | ${NODES.map((node) => NODE_TITLES[node]).join(' | ')} |`,
-		`|---|${NODES.map(() => '---').join('|')}|`,
+		`| fault | ${ALL_PROFILES.map((profile) => profile.title).join(' | ')} |`,
+		`|---|${ALL_PROFILES.map(() => '---').join('|')}|`,
 	];
 	for (const fault of faults) {
-		const row = NODES.map((node) => cell(cases.find((figure) => figure.case === fault && figure.node === node)));
+		const row = ALL_PROFILES.map(({ kind }) => cell(cases.find((figure) => figure.case === fault && figure.node === kind)));
 		lines.push(`| ${escape(fault)} | ${row.join(' | ')} |`);
 	}
 	return lines;
@@ -81,7 +46,7 @@ function notesOf(cases: CaseFigure[]): string[] {
 	for (const figure of cases) {
 		if (!figure.note) continue;
 		const key = `${figure.case}: ${figure.note}`;
-		seen.set(key, [...(seen.get(key) ?? []), NODE_TITLES[figure.node] ?? figure.node]);
+		seen.set(key, [...(seen.get(key) ?? []), titleOf(figure.node)]);
 	}
 	return [...seen].map(([key, nodes]) => `- **${escape(key.split(': ')[0])}** (${nodes.join(', ')}): ${escape(key.slice(key.indexOf(': ') + 2))}`);
 }
@@ -97,7 +62,7 @@ function badInput(cases: CaseFigure[]): string[] {
 		const [node, field] = key.split('\u0000');
 		const wrong = figures.filter((figure) => figure.outcome !== figure.expected);
 		lines.push(
-			`| ${NODE_TITLES[node] ?? node} | ${field.startsWith("'") ? `\`${field.slice(1, -1)}\`` : escape(field)} | ${figures.length}${wrong.length ? ` (${wrong.length} named another field)` : ''}: ${escape(figures.map((figure) => figure.case).join('; '))} | ${Math.max(...figures.map((figure) => figure.elapsedMs))} ms |`,
+			`| ${titleOf(node)} | ${field.startsWith("'") ? `\`${field.slice(1, -1)}\`` : escape(field)} | ${figures.length}${wrong.length ? ` (${wrong.length} named another field)` : ''}: ${escape(figures.map((figure) => figure.case).join('; '))} | ${Math.max(...figures.map((figure) => figure.elapsedMs))} ms |`,
 		);
 	}
 	return lines;
@@ -108,7 +73,7 @@ function main(): void {
 		console.error(`No figures at ${path.relative(ROOT, FIGURES)}: run \`npx jest test/hardening\` first.`);
 		process.exit(1);
 	}
-	const figures = JSON.parse(fs.readFileSync(FIGURES, 'utf8')) as Figures;
+	const figures = JSON.parse(fs.readFileSync(FIGURES, 'utf8')) as HardeningFigures;
 	const faults = figures.cases.filter((figure) => figure.group === 'faults');
 	const codes = figures.cases.filter((figure) => figure.group === 'lke-error-codes');
 	const bad = figures.cases.filter((figure) => figure.group === 'bad-input');
@@ -132,7 +97,7 @@ function main(): void {
 	const out: string[] = [
 		'# Reliability',
 		'',
-		'What the hardening suite (`test/hardening`, issue 6) proves about the four nodes, with the figures of',
+		'What the hardening suite (`test/hardening`) proves about the four nodes, with the figures of',
 		'its last run. Every node ends every turn with the right answer or a clear coded error, in bounded time,',
 		'keeping what it received, leaking no secret, leaving no connection open.',
 		'',
@@ -152,7 +117,7 @@ function main(): void {
 		'| what | figure |',
 		'|---|---|',
 		`| fault cases (node × fault, real n8n-core executions) | ${faults.length}, ${new Set(faults.map((figure) => figure.case)).size} faults |`,
-		`| LKE error codes of the seed's table | ${codes.filter((figure) => figure.case.startsWith('error event')).length} codes, each with its meaning; all again in the payload shape and after part of the answer |`,
+		`| LKE error codes of the vendor's table | ${codes.filter((figure) => figure.case.startsWith('error event')).length} codes, each with its meaning; all again in the payload shape and after part of the answer |`,
 		`| bad-input cases (no request sent) | ${bad.filter((figure) => figure.case.includes('Continue On Fail') === false).length} |`,
 		`| cases within their time bound | ${within} of ${figures.cases.length} |`,
 		`| random chunkings, identical aggregate | ${pureChunkings} through the SSE reader and aggregator (${rawChunkings} of them also through the node's raw event reader), ${httpChunkings} over HTTP through the node |`,
@@ -177,7 +142,7 @@ function main(): void {
 		'',
 		...notesOf(faults),
 		'',
-		'## Every LKE error code (seed 003, section 3)',
+		'## Every LKE error code (the vendor\'s table)',
 		'',
 		'| code | message on the error | elapsed |',
 		'|---|---|---|',
