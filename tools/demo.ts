@@ -14,7 +14,17 @@ import type { ReceivedMail } from '../testkit/smtpSink';
 import { seconds } from '../testkit/time';
 import { hostsFromArgs } from './lib/args';
 import { CheckFailure, Checks } from './lib/checks';
-import { EXAMPLE_FILES, REPO_ROOT, localCredentials, readExample, startStandIns, type ExampleFile, type WorkflowJson } from './lib/exampleRig';
+import {
+	EXAMPLE_FILES,
+	REPO_ROOT,
+	localCredentials,
+	readExample,
+	startStandIns,
+	type BatchSummary,
+	type ExampleFile,
+	type Transcript,
+	type WorkflowJson,
+} from './lib/exampleRig';
 import { createInstance, ensureHost, packPackage, type ExecuteResult } from './lib/n8nHost';
 import { addCleanup, makeTempDir, runTool } from './lib/processes';
 import { nodeJson } from './lib/runData';
@@ -49,20 +59,6 @@ function tokenLine(stats: LkeTokenStats | undefined): string {
 	if (!stats) return 'no token statistics';
 	const procs = (stats.procedures ?? []).map((p) => `${p.title ?? p.name} ${p.count}`).join(', ');
 	return `${stats.token_count} tokens (${procs}), ${stats.elapsed} ms`;
-}
-
-/** The Code nodes of the examples: what they build from the agents' items. */
-interface BatchSummary {
-	questions: number;
-	answered: number;
-	failed: number;
-	tokens: number;
-	answers: Array<{ question: string; ok: boolean; reply?: string; error?: string; references: string[] }>;
-}
-
-interface Transcript {
-	conversationId: string;
-	turns: Array<{ turn: number; you: string; agent: string; msgId: string }>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ import {
 	startStandIns,
 	textParameter,
 	withBatchQuestions,
+	type BatchSummary,
+	type Transcript,
 	type WorkflowJson,
 } from './lib/exampleRig';
 import { createInstance, ensureHost, hostVersion, packPackage, type ExecuteResult, type Host, type HostKind, type Instance } from './lib/n8nHost';
@@ -47,20 +49,6 @@ const REFERENCE_IDS = ['sim-ref-1', 'sim-ref-2', '3'];
 const FAILING_QUESTION = 'Which plan suits me best? [error:460004]';
 const FAILING_INDEX = 2;
 const LATENCY_MARKER = '[latency:300]';
-
-/** The Code nodes of the examples: what they build from the agents' items. */
-interface BatchSummary {
-	questions: number;
-	answered: number;
-	failed: number;
-	tokens: number;
-	answers: Array<{ question: string; ok: boolean; reply?: string; error?: string; references: string[]; tokens: number }>;
-}
-
-interface Transcript {
-	conversationId: string;
-	turns: Array<{ turn: number; you: string; agent: string; msgId: string }>;
-}
 
 interface Workflows {
 	batch: WorkflowJson;

@@ -10,12 +10,11 @@ import * as path from 'path';
 import { ALL_PROFILES } from '../testkit/profiles';
 import type { CaseFigure, HardeningFigures } from '../testkit/reliabilityFigures';
 import { seconds } from '../testkit/time';
+import { NOTES_END, NOTES_START, sectionBetween } from './lib/reportSections';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIGURES = path.join(ROOT, 'build', 'reliability', 'hardening.json');
 const REPORT = path.join(ROOT, 'RELIABILITY.md');
-const NOTES_START = '<!-- notes:start -->';
-const NOTES_END = '<!-- notes:end -->';
 /** The title of a node kind in the tables; a figure of a kind no profile knows keeps its id. */
 const titleOf = (kind: string): string => ALL_PROFILES.find((profile) => profile.kind === kind)?.title ?? kind;
 
@@ -87,12 +86,8 @@ function main(): void {
 	const secrets = figures.secrets ?? { scannedCases: figures.secretScan.cases, scannedTexts: figures.secretScan.texts, leaks: figures.secretScan.leaks, valuesWatched: 0 };
 
 	let notes = `${NOTES_START}\n_Findings and remarks (kept when the report is regenerated)._\n${NOTES_END}`;
-	if (fs.existsSync(REPORT)) {
-		const previous = fs.readFileSync(REPORT, 'utf8');
-		const start = previous.indexOf(NOTES_START);
-		const end = previous.indexOf(NOTES_END);
-		if (start !== -1 && end > start) notes = previous.slice(start, end + NOTES_END.length);
-	}
+	const kept = fs.existsSync(REPORT) ? sectionBetween(fs.readFileSync(REPORT, 'utf8'), NOTES_START, NOTES_END) : undefined;
+	if (kept !== undefined) notes = `${NOTES_START}${kept}${NOTES_END}`;
 
 	const out: string[] = [
 		'# Reliability',

@@ -1,5 +1,5 @@
 /**
- * Tencent Cloud API 3.0 (`POST /`, header X-TC-Action), action GetWsToken version 2023-11-30 (seed 000).
+ * Tencent Cloud API 3.0 (`POST /`, header X-TC-Action), action GetWsToken version 2023-11-30.
  *
  * Verified like Tencent: X-TC-Action / X-TC-Version / X-TC-Timestamp present (MissingParameter);
  * Authorization `TC3-HMAC-SHA256 Credential=<id>/<date>/<service>/tc3_request, SignedHeaders=…, Signature=…`

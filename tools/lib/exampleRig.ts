@@ -26,6 +26,21 @@ export const EXAMPLE_CREDENTIALS: Readonly<Record<string, { id: string; name: st
 	smtp: { id: 'smtp-demo', name: 'SMTP account' },
 };
 
+/** What the Summary Code node of batch-qa.json builds from the chat items. */
+export interface BatchSummary {
+	questions: number;
+	answered: number;
+	failed: number;
+	tokens: number;
+	answers: Array<{ question: string; ok: boolean; reply?: string; error?: string; references: string[]; tokens: number }>;
+}
+
+/** What the Transcript Code node of tate-conversation.json builds from the three turns. */
+export interface Transcript {
+	conversationId: string;
+	turns: Array<{ turn: number; you: string; agent: string; msgId: string }>;
+}
+
 /** A workflow file: n8n's import format with the id and name it always has. */
 export type WorkflowJson = WorkflowImport & { id: string; name: string };
 
