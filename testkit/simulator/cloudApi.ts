@@ -14,7 +14,6 @@
  * `{"Response":{"Error":{"Code","Message"},"RequestId"}}`.
  */
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'crypto';
-import { signTc3, utcDate } from '../../nodes/shared/tc3Signer';
 import { nowSeconds, retryHeaders, sendJson, type RequestContext } from './core';
 
 export const TC3_MAX_SKEW_SECONDS = 300;
@@ -36,8 +35,17 @@ function header(ctx: RequestContext, name: string): string | undefined {
 const AUTH_RE =
 	/^TC3-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{4}-\d{2}-\d{2})\/([^/,\s]+)\/tc3_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
 
-/** Same algorithm as signTc3, for other signed-header sets. */
-function genericSignature(ctx: RequestContext, signedHeaders: string[], secretKey: string, service: string, timestamp: number): string {
+/** The UTC date (YYYY-MM-DD) of a Unix timestamp in seconds: the date in a TC3 credential scope. */
+function utcDate(timestamp: number): string {
+	return new Date(timestamp * 1000).toISOString().slice(0, 10);
+}
+
+/**
+ * The TC3-HMAC-SHA256 signature of the request as received, over the headers it says it signed:
+ * the simulator's own implementation of Tencent Cloud's algorithm, so that it checks the node's
+ * signer instead of agreeing with it.
+ */
+function tc3Signature(ctx: RequestContext, signedHeaders: string[], secretKey: string, service: string, timestamp: number): string {
 	const sha = (d: string | Buffer) => createHash('sha256').update(d).digest('hex');
 	const hmac = (k: string | Buffer, d: string) => createHmac('sha256', k).update(d, 'utf8').digest();
 	const canonicalHeaders = signedHeaders.map((n) => `${n}:${(header(ctx, n) ?? '').trim()}\n`).join('');
@@ -79,18 +87,7 @@ export async function handleCloudApi(ctx: RequestContext): Promise<void> {
 	if (!signedHeaders.includes('content-type') || !signedHeaders.includes('host')) {
 		return fail('AuthFailure.InvalidAuthorization', 'SignedHeaders must include content-type and host.');
 	}
-	const expected =
-		signedHeadersText === 'content-type;host'
-			? signTc3({
-					secretId,
-					secretKey: core.opts.secretKey,
-					service,
-					host: header(ctx, 'host') ?? '',
-					contentType: header(ctx, 'content-type') ?? '',
-					body: ctx.body,
-					timestamp,
-				}).signature
-			: genericSignature(ctx, signedHeaders, core.opts.secretKey, service, timestamp);
+	const expected = tc3Signature(ctx, signedHeaders, core.opts.secretKey, service, timestamp);
 	if (!timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
 		return fail('AuthFailure.SignatureFailure', 'The provided credentials could not be validated. Please check your signature is correct.');
 	}
