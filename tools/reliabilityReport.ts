@@ -67,29 +67,9 @@ function badInput(cases: CaseFigure[]): string[] {
 	return lines;
 }
 
-function main(): void {
-	if (!fs.existsSync(FIGURES)) {
-		console.error(`No figures at ${path.relative(ROOT, FIGURES)}: run \`npx jest test/hardening\` first.`);
-		process.exit(1);
-	}
-	const figures = JSON.parse(fs.readFileSync(FIGURES, 'utf8')) as HardeningFigures;
-	const faults = figures.cases.filter((figure) => figure.group === 'faults');
-	const codes = figures.cases.filter((figure) => figure.group === 'lke-error-codes');
-	const bad = figures.cases.filter((figure) => figure.group === 'bad-input');
-	const within = figures.cases.filter((figure) => figure.elapsedMs < figure.boundMs).length;
-	const load = figures.load ?? {};
+function headerSection(figures: HardeningFigures): string[] {
 	const run = figures.run;
-	const chunking = figures.chunking;
-	const pureChunkings = (chunking?.streams ?? []).reduce((sum, stream) => sum + stream.chunkings, 0);
-	const httpChunkings = (chunking?.streams ?? []).reduce((sum, stream) => sum + (stream.httpChunkings ?? 0), 0);
-	const rawChunkings = (chunking?.streams ?? []).reduce((sum, stream) => sum + stream.alsoThroughRawEventReader, 0);
-	const secrets = figures.secrets ?? { scannedCases: figures.secretScan.cases, scannedTexts: figures.secretScan.texts, leaks: figures.secretScan.leaks, valuesWatched: 0 };
-
-	let notes = `${NOTES_START}\n_Findings and remarks (kept when the report is regenerated)._\n${NOTES_END}`;
-	const kept = fs.existsSync(REPORT) ? sectionBetween(fs.readFileSync(REPORT, 'utf8'), NOTES_START, NOTES_END) : undefined;
-	if (kept !== undefined) notes = `${NOTES_START}${kept}${NOTES_END}`;
-
-	const out: string[] = [
+	return [
 		'# Reliability',
 		'',
 		'What the hardening suite (`test/hardening`) proves about the four nodes, with the figures of',
@@ -107,6 +87,21 @@ function main(): void {
 			(run?.machine ? `, ${run.machine.cpus} × ${run.machine.cpuModel.trim()}, load average ${run.machine.loadAverage1mStart} → ${run.machine.loadAverage1mEnd}` : '') +
 			(run ? `; the suite took ${seconds(run.suiteMs)} (${Object.entries(run.partMs).map(([part, ms]) => `${part} ${seconds(ms)}`).join(', ')}) plus jest's start.` : '.'),
 		'',
+	];
+}
+
+function summarySection(figures: HardeningFigures): string[] {
+	const faults = group(figures, 'faults');
+	const codes = group(figures, 'lke-error-codes');
+	const bad = group(figures, 'bad-input');
+	const within = figures.cases.filter((figure) => figure.elapsedMs < figure.boundMs).length;
+	const load = figures.load ?? {};
+	const streams = figures.chunking?.streams ?? [];
+	const pureChunkings = streams.reduce((sum, stream) => sum + stream.chunkings, 0);
+	const httpChunkings = streams.reduce((sum, stream) => sum + (stream.httpChunkings ?? 0), 0);
+	const rawChunkings = streams.reduce((sum, stream) => sum + stream.alsoThroughRawEventReader, 0);
+	const secrets = figures.secrets ?? { scannedCases: figures.secretScan.cases, scannedTexts: figures.secretScan.texts, leaks: figures.secretScan.leaks, valuesWatched: 0 };
+	return [
 		'## Summary',
 		'',
 		'| what | figure |',
@@ -128,6 +123,11 @@ function main(): void {
 		'leaks; no unhandled rejection (a listener on the real process, proven by a canary); and no secret in',
 		'anything shown. At the end the pool is closed and the open sockets return to the baseline.',
 		'',
+	];
+}
+
+function faultSection(faults: CaseFigure[]): string[] {
+	return [
 		'## Fault matrix',
 		'',
 		'Each cell: the outcome (the answer, or the code on the failed item under Continue On Fail), the reply',
@@ -137,6 +137,11 @@ function main(): void {
 		'',
 		...notesOf(faults),
 		'',
+	];
+}
+
+function errorCodeSection(codes: CaseFigure[]): string[] {
+	return [
 		'## Every LKE error code (the vendor\'s table)',
 		'',
 		'| code | message on the error | elapsed |',
@@ -146,6 +151,11 @@ function main(): void {
 			.map((figure) => `| ${figure.expected} | Tencent LKE error ${figure.expected}: ${escape(figure.note ?? '')} | ${figure.elapsedMs} ms |`),
 		...codes.filter((figure) => !figure.case.startsWith('error event')).map((figure) => `| all | ${escape(figure.case)} | ${figure.elapsedMs} ms |`),
 		'',
+	];
+}
+
+function badInputSection(bad: CaseFigure[]): string[] {
+	return [
 		'## Bad input',
 		'',
 		'Each case fails with a `NodeOperationError` "Invalid parameter \'<field>\': <rule>" and sends no request',
@@ -153,6 +163,11 @@ function main(): void {
 		'',
 		...badInput(bad.filter((figure) => !figure.case.includes('Continue On Fail'))),
 		'',
+	];
+}
+
+function chunkingSection(chunking: HardeningFigures['chunking']): string[] {
+	return [
 		'## Chunking',
 		'',
 		`Seed ${chunking?.seed ?? '?'} (mulberry32). Modes: a few cuts; 50–300 cuts; cuts inside multi-byte characters and`,
@@ -165,15 +180,47 @@ function main(): void {
 				`| ${escape(stream.stream)} | ${stream.bytes} | ${stream.chunkings} | ${stream.totalChunks} | ${stream.httpChunkings ?? 0} | ${stream.elapsedMs} ms |`,
 		),
 		'',
+	];
+}
+
+function loadSection(load: Record<string, number>): string[] {
+	return [
 		'## Load',
 		'',
 		'| figure | value |',
 		'|---|---|',
 		...Object.entries(load).map(([name, value]) => `| ${name} | ${value} |`),
 		'',
+	];
+}
+
+/** The notes of the report being replaced, kept as they are. */
+function keptNotes(): string {
+	const kept = fs.existsSync(REPORT) ? sectionBetween(fs.readFileSync(REPORT, 'utf8'), NOTES_START, NOTES_END) : undefined;
+	return `${NOTES_START}${kept ?? '\n_Findings and remarks (kept when the report is regenerated)._\n'}${NOTES_END}`;
+}
+
+function group(figures: HardeningFigures, name: string): CaseFigure[] {
+	return figures.cases.filter((figure) => figure.group === name);
+}
+
+function main(): void {
+	if (!fs.existsSync(FIGURES)) {
+		console.error(`No figures at ${path.relative(ROOT, FIGURES)}: run \`npx jest test/hardening\` first.`);
+		process.exit(1);
+	}
+	const figures = JSON.parse(fs.readFileSync(FIGURES, 'utf8')) as HardeningFigures;
+	const out = [
+		...headerSection(figures),
+		...summarySection(figures),
+		...faultSection(group(figures, 'faults')),
+		...errorCodeSection(group(figures, 'lke-error-codes')),
+		...badInputSection(group(figures, 'bad-input')),
+		...chunkingSection(figures.chunking),
+		...loadSection(figures.load ?? {}),
 		'## Notes',
 		'',
-		notes,
+		keptNotes(),
 		'',
 	];
 	fs.writeFileSync(REPORT, `${out.join('\n')}`);

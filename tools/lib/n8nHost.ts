@@ -518,19 +518,8 @@ process.stdout.write(JSON.stringify(out));
 	return parsed as { name: string; nodes: string[]; credentials: string[] };
 }
 
-/**
- * A fresh n8n user folder with the packed package installed as a community package in
- * <folder>/.n8n/nodes/node_modules/<name>.
- */
-export async function createInstance(host: Host, opts: CreateInstanceOptions): Promise<Instance> {
-	const tarball = path.resolve(opts.packageTarball);
-	if (!fs.existsSync(tarball)) throw new Error(`package tarball not found: ${tarball}`);
-	const userFolder = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), `n8n-${host.kind}-`));
-	const n8nFolder = path.join(userFolder, '.n8n');
-	const nodesDir = path.join(n8nFolder, 'nodes');
-	fs.mkdirSync(nodesDir, { recursive: true });
-	writeJson(path.join(nodesDir, 'package.json'), { name: 'installed-nodes', private: true, dependencies: {} });
-
+/** The environment of every n8n command of an instance: its own user folder, nothing phoning home. */
+function instanceEnvironment(host: Host, userFolder: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = envWithPathFirst(host.nodeBinDir, {
 		...process.env,
 		...host.env,
@@ -550,145 +539,152 @@ export async function createInstance(host: Host, opts: CreateInstanceOptions): P
 		DB_TYPE: 'sqlite',
 		NODE_ENV: 'production',
 		NO_COLOR: '1',
-		...(opts.env ?? {}),
+		...extra,
 	});
 	// Settings that must not leak in from the caller's environment.
 	delete env.N8N_CONFIG_FILES;
 	delete env.NODE_OPTIONS;
+	return env;
+}
 
+/**
+ * Installs the tarball into <userFolder>/.n8n/nodes as n8n installs community packages; returns the
+ * package's folder. Peer dependencies (n8n-workflow) are not installed: n8n resolves them from its
+ * own node_modules (it sets NODE_PATH), as it does for packages installed from its UI.
+ */
+async function installCommunityPackage(userFolder: string, tarball: string): Promise<string> {
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	fs.mkdirSync(nodesDir, { recursive: true });
+	writeJson(path.join(nodesDir, 'package.json'), { name: 'installed-nodes', private: true, dependencies: {} });
+	const install = await runProcess(npmCmd(), ['install', '--ignore-scripts', '--legacy-peer-deps', '--omit=dev', ...NPM_QUIET, '--prefix', nodesDir, tarball], {
+		cwd: nodesDir,
+		env: process.env,
+		timeoutMs: 300_000,
+	});
+	if (install.exitCode !== 0) throw new Error(`npm install of ${tarball} failed:\n${tail(install.stderr || install.stdout)}`);
+	const installed = JSON.parse(fs.readFileSync(path.join(nodesDir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+	const names = Object.keys(installed.dependencies ?? {});
+	if (names.length !== 1) throw new Error(`unexpected dependencies in ${nodesDir}/package.json: ${names.join(', ')}`);
+	const pkgDir = path.join(nodesDir, 'node_modules', names[0]);
+	if (!fs.existsSync(path.join(pkgDir, 'package.json')) || fs.lstatSync(pkgDir).isSymbolicLink()) {
+		throw new Error(`package not installed as a folder at ${pkgDir}`);
+	}
+	return pkgDir;
+}
+
+/** The run data of an `n8n execute`, and whether the run succeeded. */
+function executeResult(res: RunResult, durationMs: number): ExecuteResult {
+	const runData = parseRunData(res.stdout) ?? parseRunData(res.stderr) ?? null;
+	const error = runData?.data.resultData.error ?? null;
+	const succeeded = !!runData && !error && (runData.status === undefined || runData.status === 'success');
+	const crashedOnExit = !!res.signal && !res.timedOut && !!runData;
+	const ok = succeeded && (res.exitCode === 0 || crashedOnExit);
+	let errorMessage: string | null = null;
+	if (!ok) {
+		const lastLine = (res.stdout + '\n' + res.stderr)
+			.split('\n')
+			.map((l) => l.trim())
+			.filter(Boolean)
+			.pop();
+		errorMessage = res.timedOut ? `n8n execute timed out` : (error?.message ?? lastLine ?? `n8n execute exited with ${res.exitCode}`);
+	}
+	return { ok, exitCode: res.exitCode, signal: res.signal, crashedOnExit, runData, error, errorMessage, stdout: res.stdout, stderr: res.stderr, durationMs };
+}
+
+/** A workflow as n8n's import wants it: an id, a name, and on every node what terse files leave out. */
+function completeWorkflow(workflow: WorkflowImport) {
+	const id = workflow.id || randomId();
+	return {
+		active: false,
+		connections: {},
+		settings: {},
+		...workflow,
+		id,
+		name: workflow.name || `e2e ${id}`,
+		nodes: workflow.nodes.map((node, i) => ({ id: randomUUID(), position: [i * 220, 0], parameters: {}, typeVersion: 1, ...node })),
+	};
+}
+
+/**
+ * A fresh n8n user folder with the packed package installed as a community package in
+ * <folder>/.n8n/nodes/node_modules/<name>.
+ */
+export async function createInstance(host: Host, opts: CreateInstanceOptions): Promise<Instance> {
+	const tarball = path.resolve(opts.packageTarball);
+	if (!fs.existsSync(tarball)) throw new Error(`package tarball not found: ${tarball}`);
+	const userFolder = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), `n8n-${host.kind}-`));
 	const forget = removeOnExit(userFolder);
 	const dispose = async () => {
 		fs.rmSync(userFolder, { recursive: true, force: true });
 		forget();
 	};
-
+	const env = instanceEnvironment(host, userFolder, opts.env);
 	try {
-		// Peer dependencies (n8n-workflow) are not installed: n8n resolves them from its own
-		// node_modules (it sets NODE_PATH), as it does for packages installed from its UI.
-		const inst = await runProcess(
-			npmCmd(),
-			['install', '--ignore-scripts', '--legacy-peer-deps', '--omit=dev', ...NPM_QUIET, '--prefix', nodesDir, tarball],
-			{ cwd: nodesDir, env: process.env, timeoutMs: 300_000 },
-		);
-		if (inst.exitCode !== 0) throw new Error(`npm install of ${tarball} failed:\n${tail(inst.stderr || inst.stdout)}`);
-		const installed = JSON.parse(fs.readFileSync(path.join(nodesDir, 'package.json'), 'utf8'));
-		const names = Object.keys(installed.dependencies ?? {});
-		if (names.length !== 1) throw new Error(`unexpected dependencies in ${nodesDir}/package.json: ${names.join(', ')}`);
-		const pkgDir = path.join(nodesDir, 'node_modules', names[0]);
-		if (!fs.existsSync(path.join(pkgDir, 'package.json')) || fs.lstatSync(pkgDir).isSymbolicLink()) {
-			throw new Error(`package not installed as a folder at ${pkgDir}`);
-		}
-		let nodeTypes: string[] = [];
-		let credentialTypes: string[] = [];
-		if (opts.verifyLoad !== false) {
-			const loaded = await verifyPackageLoads(host, env, pkgDir);
-			nodeTypes = loaded.nodes;
-			credentialTypes = loaded.credentials;
-		}
-
-		// n8n 2.x always starts a task broker (N8N_RUNNERS_ENABLED is ignored) on port 5679 by
-		// default: give each command a free port so that instances can run side by side.
-		const run = async (args: string[], ro: RunOptions = {}) =>
-			runProcess(host.nodePath, [host.n8nBin, ...args], {
-				cwd: userFolder,
-				env: { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...(ro.env ?? {}) },
-				timeoutMs: ro.timeoutMs ?? 180_000,
-			});
-
-		const runOk = async (what: string, args: string[]) => {
-			const res = await run(args);
-			if (res.exitCode !== 0) {
-				throw new Error(`n8n ${what} failed (exit ${res.exitCode}${res.timedOut ? ', timed out' : ''}):\n${tail(res.stdout + '\n' + res.stderr)}`);
-			}
-			return res;
-		};
-
-		let fileNo = 0;
-		const tempJson = (prefix: string, value: unknown) => {
-			const file = path.join(userFolder, `${prefix}-${++fileNo}.json`);
-			writeJson(file, value);
-			return file;
-		};
-
-		const instance: Instance = {
-			host,
-			userFolder,
-			env,
-			nodeTypes,
-			credentialTypes,
-			run,
-			spawn(name: string, args: string[], extraEnv: Record<string, string> = {}, options: { logFile?: string } = {}) {
-				return startProcess(name, host.nodePath, [host.n8nBin, ...args], { cwd: userFolder, env: { ...env, ...extraEnv }, logFile: options.logFile });
-			},
-			async importCredentials(creds: CredentialImport[]) {
-				const list = creds.map((c) => ({ ...c, id: c.id ?? randomId() }));
-				const file = tempJson('credentials', list);
-				await runOk('import:credentials', ['import:credentials', `--input=${file}`]);
-				return list.map((c) => String(c.id));
-			},
-			async importWorkflows(workflows: WorkflowImport[]) {
-				const list = workflows.map((workflow) => {
-					const id = workflow.id || randomId();
-					return {
-						active: false,
-						connections: {},
-						settings: {},
-						...workflow,
-						id,
-						name: workflow.name || `e2e ${id}`,
-						// n8n wants these on every node; terse test workflows leave them out.
-						nodes: workflow.nodes.map((node, i) => ({ id: randomUUID(), position: [i * 220, 0], parameters: {}, typeVersion: 1, ...node })),
-					};
-				});
-				const file = tempJson('workflows', list);
-				await runOk('import:workflow', ['import:workflow', `--input=${file}`]);
-				return list.map((wf) => String(wf.id));
-			},
-			async importWorkflow(workflow: WorkflowImport) {
-				return (await instance.importWorkflows([workflow]))[0];
-			},
-			async execute(workflowId: string, ro: RunOptions = {}) {
-				const started = Date.now();
-				// Log level info: on a failed run n8n prints the run data through its logger at level
-				// info only (on success it prints it with console.log, whatever the level).
-				const res = await run(['execute', `--id=${workflowId}`, '--rawOutput'], {
-					timeoutMs: ro.timeoutMs,
-					env: { N8N_LOG_LEVEL: 'info', ...(ro.env ?? {}) },
-				});
-				const runData = parseRunData(res.stdout) ?? parseRunData(res.stderr) ?? null;
-				const error = runData?.data.resultData.error ?? null;
-				const succeeded = !!runData && !error && (runData.status === undefined || runData.status === 'success');
-				const crashedOnExit = !!res.signal && !res.timedOut && !!runData;
-				const ok = succeeded && (res.exitCode === 0 || crashedOnExit);
-				let errorMessage: string | null = null;
-				if (!ok) {
-					const lastLine = (res.stdout + '\n' + res.stderr)
-						.split('\n')
-						.map((l) => l.trim())
-						.filter(Boolean)
-						.pop();
-					errorMessage = res.timedOut
-						? `n8n execute timed out`
-						: (error?.message ?? lastLine ?? `n8n execute exited with ${res.exitCode}`);
-				}
-				return {
-					ok,
-					exitCode: res.exitCode,
-					signal: res.signal,
-					crashedOnExit,
-					runData,
-					error,
-					errorMessage,
-					stdout: res.stdout,
-					stderr: res.stderr,
-					durationMs: Date.now() - started,
-				};
-			},
-			dispose,
-		};
-		return instance;
+		const pkgDir = await installCommunityPackage(userFolder, tarball);
+		const loaded = opts.verifyLoad === false ? { nodes: [], credentials: [] } : await verifyPackageLoads(host, env, pkgDir);
+		return instanceOf(host, userFolder, env, loaded.nodes, loaded.credentials, dispose);
 	} catch (e) {
 		await dispose();
 		throw e;
 	}
+}
+
+function instanceOf(host: Host, userFolder: string, env: NodeJS.ProcessEnv, nodeTypes: string[], credentialTypes: string[], dispose: () => Promise<void>): Instance {
+	// n8n 2.x always starts a task broker (N8N_RUNNERS_ENABLED is ignored) on port 5679 by
+	// default: each command gets a free port so that instances can run side by side.
+	const run = async (args: string[], ro: RunOptions = {}) =>
+		runProcess(host.nodePath, [host.n8nBin, ...args], {
+			cwd: userFolder,
+			env: { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...(ro.env ?? {}) },
+			timeoutMs: ro.timeoutMs ?? 180_000,
+		});
+	const runOk = async (what: string, args: string[]) => {
+		const res = await run(args);
+		if (res.exitCode !== 0) {
+			throw new Error(`n8n ${what} failed (exit ${res.exitCode}${res.timedOut ? ', timed out' : ''}):\n${tail(res.stdout + '\n' + res.stderr)}`);
+		}
+		return res;
+	};
+	let fileNo = 0;
+	const tempJson = (prefix: string, value: unknown) => {
+		const file = path.join(userFolder, `${prefix}-${++fileNo}.json`);
+		writeJson(file, value);
+		return file;
+	};
+	const instance: Instance = {
+		host,
+		userFolder,
+		env,
+		nodeTypes,
+		credentialTypes,
+		run,
+		spawn(name: string, args: string[], extraEnv: Record<string, string> = {}, options: { logFile?: string } = {}) {
+			return startProcess(name, host.nodePath, [host.n8nBin, ...args], { cwd: userFolder, env: { ...env, ...extraEnv }, logFile: options.logFile });
+		},
+		async importCredentials(creds: CredentialImport[]) {
+			const list = creds.map((c) => ({ ...c, id: c.id ?? randomId() }));
+			await runOk('import:credentials', ['import:credentials', `--input=${tempJson('credentials', list)}`]);
+			return list.map((c) => String(c.id));
+		},
+		async importWorkflows(workflows: WorkflowImport[]) {
+			const list = workflows.map(completeWorkflow);
+			await runOk('import:workflow', ['import:workflow', `--input=${tempJson('workflows', list)}`]);
+			return list.map((wf) => String(wf.id));
+		},
+		async importWorkflow(workflow: WorkflowImport) {
+			return (await instance.importWorkflows([workflow]))[0];
+		},
+		async execute(workflowId: string, ro: RunOptions = {}) {
+			const started = Date.now();
+			// Log level info: on a failed run n8n prints the run data through its logger at level
+			// info only (on success it prints it with console.log, whatever the level).
+			const res = await run(['execute', `--id=${workflowId}`, '--rawOutput'], {
+				timeoutMs: ro.timeoutMs,
+				env: { N8N_LOG_LEVEL: 'info', ...(ro.env ?? {}) },
+			});
+			return executeResult(res, Date.now() - started);
+		},
+		dispose,
+	};
+	return instance;
 }

@@ -106,6 +106,53 @@ function capped(text: string, max: number): string {
 	return text.length > max ? text.slice(text.length - max) : text;
 }
 
+/** What a child prints: kept (the newest `max` characters of each stream), logged, and handed on line by line. */
+class Output {
+	private readonly captured = { out: '', err: '', all: '' };
+	private readonly partial = { out: '', err: '' };
+	private readonly listeners = new Set<(line: string) => void>();
+
+	constructor(
+		private readonly max: number,
+		private readonly log: fs.WriteStream | undefined,
+	) {}
+
+	feed(stream: 'out' | 'err', chunk: Buffer): void {
+		const text = chunk.toString('utf8');
+		this.log?.write(text);
+		this.captured[stream] = capped(this.captured[stream] + text, this.max);
+		this.captured.all = capped(this.captured.all + text, this.max);
+		const lines = (this.partial[stream] + text).split(/\r?\n|\r/);
+		this.partial[stream] = lines.pop() ?? '';
+		for (const line of lines) this.emit(line);
+	}
+
+	/** The last unfinished lines, once the streams have ended. */
+	end(): void {
+		this.emit(this.partial.out);
+		this.emit(this.partial.err);
+		this.log?.end();
+	}
+
+	note(text: string): void {
+		this.captured.err += text;
+		this.captured.all += text;
+	}
+
+	text(stream: 'out' | 'err' | 'all'): string {
+		return this.captured[stream];
+	}
+
+	subscribe(listener: (line: string) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	private emit(line: string): void {
+		if (line.trim()) for (const listener of this.listeners) listener(line);
+	}
+}
+
 /** Starts `cmd` in its own process group with piped output; the tool stops it at the latest when it ends. */
 export function startProcess(name: string, cmd: string, args: string[], options: ProcessOptions = {}): ManagedProcess {
 	installExitHook();
@@ -117,38 +164,23 @@ export function startProcess(name: string, cmd: string, args: string[], options:
 		stdio: ['ignore', 'pipe', 'pipe'],
 		detached: true,
 	});
-	const max = options.maxCapture ?? DEFAULT_CAPTURE;
-	const log = options.logFile ? fs.createWriteStream(options.logFile, { flags: 'a' }) : undefined;
-	const listeners = new Set<(line: string) => void>();
-	const captured = { out: '', err: '', all: '' };
-	const partial = { out: '', err: '' };
+	const output = new Output(options.maxCapture ?? DEFAULT_CAPTURE, options.logFile ? fs.createWriteStream(options.logFile, { flags: 'a' }) : undefined);
+	child.stdout?.on('data', (chunk: Buffer) => output.feed('out', chunk));
+	child.stderr?.on('data', (chunk: Buffer) => output.feed('err', chunk));
+
 	let state: { exited: boolean; code: number | null; signal: NodeJS.Signals | null } = { exited: false, code: null, signal: null };
-
-	const feed = (stream: 'out' | 'err', chunk: Buffer): void => {
-		const text = chunk.toString('utf8');
-		log?.write(text);
-		captured[stream] = capped(captured[stream] + text, max);
-		captured.all = capped(captured.all + text, max);
-		const lines = (partial[stream] + text).split(/\r?\n|\r/);
-		partial[stream] = lines.pop() ?? '';
-		for (const line of lines) if (line.trim()) for (const listener of listeners) listener(line);
-	};
-	child.stdout?.on('data', (chunk: Buffer) => feed('out', chunk));
-	child.stderr?.on('data', (chunk: Buffer) => feed('err', chunk));
-
 	const exitPromise = new Promise<void>((resolve) => {
 		const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
 			if (state.exited) return;
 			state = { exited: true, code, signal };
-			for (const rest of [partial.out, partial.err]) if (rest.trim()) for (const listener of listeners) listener(rest);
-			log?.end();
+			output.end();
 			live.delete(managed);
 			resolve();
 		};
 		// 'close' waits for the output streams to end, so nothing printed is lost.
 		child.once('close', finish);
 		child.once('error', (error) => {
-			captured.err += `${error.message}\n`;
+			output.note(`${error.message}\n`);
 			finish(127, null);
 		});
 	});
@@ -168,30 +200,12 @@ export function startProcess(name: string, cmd: string, args: string[], options:
 			return state.signal;
 		},
 		exitPromise,
-		stdout: () => captured.out,
-		stderr: () => captured.err,
-		output: () => captured.all,
-		tail: (lines = 30) => captured.all.split('\n').slice(-lines).join('\n'),
-		onLine(listener: (line: string) => void) {
-			listeners.add(listener);
-			return () => listeners.delete(listener);
-		},
-		waitForLine(pattern: RegExp, timeoutMs: number): Promise<void> {
-			if (captured.all.split('\n').some((line) => pattern.test(line))) return Promise.resolve();
-			return new Promise<void>((resolve, reject) => {
-				const done = (error?: Error): void => {
-					clearTimeout(timer);
-					unsubscribe();
-					if (error) reject(error);
-					else resolve();
-				};
-				const timer = setTimeout(() => done(new Error(`${name}: no line matching ${pattern} within ${timeoutMs / 1000} s:\n${managed.tail(25)}`)), timeoutMs);
-				const unsubscribe = managed.onLine((line) => {
-					if (pattern.test(line)) done();
-				});
-				void exitPromise.then(() => done(new Error(`${name} exited (code ${state.code}, signal ${state.signal}) before printing ${pattern}:\n${managed.tail(25)}`)));
-			});
-		},
+		stdout: () => output.text('out'),
+		stderr: () => output.text('err'),
+		output: () => output.text('all'),
+		tail: (lines = 30) => output.text('all').split('\n').slice(-lines).join('\n'),
+		onLine: (listener) => output.subscribe(listener),
+		waitForLine: (pattern, timeoutMs) => waitForLine(managed, pattern, timeoutMs),
 		signal(signal: NodeJS.Signals) {
 			if (!state.exited) signalGroup(child.pid, signal);
 		},
@@ -208,6 +222,23 @@ export function startProcess(name: string, cmd: string, args: string[], options:
 	};
 	live.add(managed);
 	return managed;
+}
+
+function waitForLine(child: ManagedProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
+	if (child.output().split('\n').some((line) => pattern.test(line))) return Promise.resolve();
+	return new Promise<void>((resolve, reject) => {
+		const done = (error?: Error): void => {
+			clearTimeout(timer);
+			unsubscribe();
+			if (error) reject(error);
+			else resolve();
+		};
+		const timer = setTimeout(() => done(new Error(`${child.name}: no line matching ${pattern} within ${timeoutMs / 1000} s:\n${child.tail(25)}`)), timeoutMs);
+		const unsubscribe = child.onLine((line) => {
+			if (pattern.test(line)) done();
+		});
+		void child.exitPromise.then(() => done(new Error(`${child.name} exited (code ${child.exitCode}, signal ${child.exitSignal}) before printing ${pattern}:\n${child.tail(25)}`)));
+	});
 }
 
 /** Runs `cmd` to its end and returns what it printed. */
