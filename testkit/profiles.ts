@@ -41,8 +41,13 @@ export interface NodeProfile {
 	parameters: IDataObject;
 	/** The simulator route the kind calls. */
 	route: RouteName;
-	/** Whether answer text arrives in pieces (a cancelled or cut turn keeps a partial reply). */
-	streamsText: boolean;
+	/**
+	 * Kinds whose answer text arrives in pieces: a question the simulator answers slowly, piece by
+	 * piece (a turn cancelled meanwhile keeps a partial reply).
+	 */
+	slowQuestion?: string;
+	/** The whole reply the simulator gives to `question`, where it depends on the question alone. */
+	answerFor?: (question: string) => string;
 	credentialType: string;
 	/** A complete credential pointing at the simulator at `url` with the simulator's `keys`. */
 	credentials(url: string, keys: SimulatorKeys): CredentialData;
@@ -115,7 +120,7 @@ function tateProfile(kind: 'tate-sync' | 'tate-stream'): NodeProfile {
 			options: {},
 		},
 		route: 'tate',
-		streamsText: kind === 'tate-stream',
+		slowQuestion: kind === 'tate-stream' ? 'slow [delay:30]' : undefined,
 		credentialType: 'tateATateApi',
 		credentials: (url, keys) => ({ secretKey: keys.tateSecretKey, baseUrl: `${url}/im` }),
 		baseUrlFields: (url) => ({ baseUrl: `${url}/im` }),
@@ -143,7 +148,8 @@ export const PROFILES: Readonly<Record<NodeKind, NodeProfile>> = {
 		operation: 'chat',
 		parameters: { operation: 'chat', content: '={{ $json.chatInput }}', sessionId: '', visitorBizId: '', outputLayout: 'single', options: {} },
 		route: 'lke',
-		streamsText: true,
+		slowQuestion: 'slow [delay:30] [pieces:40]',
+		answerFor: lkeAnswerFor,
 		credentialType: LKE_CREDENTIAL_TYPE,
 		credentials: lkeCredentials,
 		baseUrlFields: lkeBaseUrls,
@@ -162,7 +168,6 @@ export const PROFILES: Readonly<Record<NodeKind, NodeProfile>> = {
 		operation: 'getWsToken',
 		parameters: { operation: 'getWsToken', visitorBizId: '', options: {} },
 		route: 'cloudApi',
-		streamsText: false,
 		credentialType: LKE_CREDENTIAL_TYPE,
 		credentials: lkeCredentials,
 		baseUrlFields: lkeBaseUrls,
@@ -186,7 +191,6 @@ export const PROFILES: Readonly<Record<NodeKind, NodeProfile>> = {
 		operation: 'createChatbotToken',
 		parameters: { operation: 'createChatbotToken', chatbotId: AISK_CHATBOT_ID, options: {} },
 		route: 'aisk',
-		streamsText: false,
 		credentialType: 'aiskApi',
 		credentials: (url, keys) => ({ apiToken: keys.aiskToken, orgId: '', baseUrl: url }),
 		baseUrlFields: (url) => ({ baseUrl: url }),

@@ -103,6 +103,13 @@ function okCheck(kind: NodeKind, question = 'hello'): (json: IDataObject) => voi
 	return (json) => expect(PROFILES[kind].checkSuccess(json, { question, parameters: parametersOf(kind) })).toBeUndefined();
 }
 
+/** What a turn cancelled mid-answer keeps: a start of the answer where text arrives in pieces. */
+function cancelledPartial(kind: NodeKind): Partial | undefined {
+	const { slowQuestion, answerFor } = PROFILES[kind];
+	if (slowQuestion === undefined) return undefined;
+	return answerFor ? { prefixOf: answerFor(slowQuestion) } : 'nonEmpty';
+}
+
 /* ---- transport faults, every node -------------------------------- */
 
 for (const node of NODE_KINDS) {
@@ -197,13 +204,13 @@ for (const node of NODE_KINDS) {
 		node,
 		run: () => ({
 			parameters: parametersFor(node, {}),
-			inputItems: [{ chatInput: node === 'lke-chat' ? 'slow [delay:30] [pieces:40]' : node === 'tate-stream' ? 'slow [delay:30]' : 'hello' }],
+			inputItems: [{ chatInput: profile.slowQuestion ?? 'hello' }],
 			abortAfterMs: 300,
-			setup: profile.streamsText ? undefined : script(profile.route, { headers: JSON_TYPE, steps: ['{"tok', { delayMs: 20_000 }] }),
+			setup: profile.slowQuestion ? undefined : script(profile.route, { headers: JSON_TYPE, steps: ['{"tok', { delayMs: 20_000 }] }),
 		}),
 		code: 'CANCELLED',
 		message: /^The execution was cancelled$/,
-		partial: node === 'lke-chat' ? { prefixOf: lkeAnswerFor('slow [delay:30] [pieces:40]') } : node === 'tate-stream' ? 'nonEmpty' : undefined,
+		partial: cancelledPartial(node),
 		minMs: 300,
 		boundMs: 1500,
 		requests: 1,
