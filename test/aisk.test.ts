@@ -1,8 +1,8 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 import { AiskApi } from '../credentials/AiskApi.credentials';
 import { Aisk } from '../nodes/Aisk/Aisk.node';
-import { GRPC_CODES, aiskErrorFromResponse, detailsWaitMs } from '../nodes/Aisk/aiskErrors';
-import { buildAiskTokenRequest } from '../nodes/Aisk/executeCreateChatbotToken';
+import { GRPC_CODES, aiskErrorFromResponse, detailsWaitMs } from '../nodes/Aisk/errors';
+import { buildAiskTokenRequest } from '../nodes/Aisk/tokenRequest';
 import { AgentChatError } from '../nodes/shared/errors';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
 import { SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';

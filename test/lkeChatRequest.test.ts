@@ -1,5 +1,5 @@
 import { AgentChatError } from '../nodes/shared/errors';
-import { buildLkeChatRequest, type LkeChatInput } from '../nodes/TencentLke/lkeChatRequest';
+import { buildLkeChatRequest, type LkeChatInput } from '../nodes/TencentLke/chatRequest';
 
 let counter = 0;
 const context = {

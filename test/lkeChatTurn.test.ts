@@ -1,6 +1,6 @@
 import { AgentChatError } from '../nodes/shared/errors';
-import { buildLkeChatRequest, type LkeChatOptions } from '../nodes/TencentLke/lkeChatRequest';
-import { runLkeChatTurn, type LkeTurnOptions } from '../nodes/TencentLke/lkeChatTurn';
+import { buildLkeChatRequest, type LkeChatOptions } from '../nodes/TencentLke/chatRequest';
+import { runLkeChatTurn, type LkeTurnOptions } from '../nodes/TencentLke/chatClient';
 import { LKE_REFERENCES, lkeAnswerFor, lkeThoughtFor, startSimulator, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 

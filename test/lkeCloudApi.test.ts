@@ -2,18 +2,19 @@ import { createHash } from 'crypto';
 import type { IDataObject, INode } from 'n8n-workflow';
 import { TencentLkeApi } from '../credentials/TencentLkeApi.credentials';
 import { AgentChatError } from '../nodes/shared/errors';
-import { signTc3 } from '../nodes/shared/tc3Signer';
-import { callGetWsToken, testTencentLkeCredential } from '../nodes/TencentLke/executeGetWsToken';
+import { callGetWsToken } from '../nodes/TencentLke/getWsTokenClient';
+import { testTencentLkeCredential } from '../nodes/TencentLke/credentialTest';
+import { parseCloudApiResponse } from '../nodes/TencentLke/errors';
 import {
-	CLOUD_API_CONTENT_TYPE,
 	buildCloudApiRequest,
-	parseCloudApiResponse,
 	planGetWsToken,
 	type GetWsTokenInput,
-} from '../nodes/TencentLke/lkeCloudApi';
+} from '../nodes/TencentLke/getWsTokenRequest';
 import { TencentLke } from '../nodes/TencentLke/TencentLke.node';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
 import { SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';
+import { computeTc3, parseTc3Authorization, tc3ScopeDate } from '../testkit/simulator/tc3Verification';
+import { sdkAuthorization } from './helpers/tencentCloudSdkSigner';
 import { useSimulator } from './helpers/useSimulator';
 
 const NODE_TYPE = 'n8n-nodes-agent-chat.tencentLke';
@@ -95,6 +96,19 @@ function planInput(overrides: Partial<GetWsTokenInput> = {}): GetWsTokenInput {
 	};
 }
 
+/** A GetWsToken plan for the simulator, with its keys. */
+function simulatorPlan(visitorBizId: string): ReturnType<typeof planGetWsToken> {
+	return planGetWsToken({
+		secretId: SIMULATOR_DEFAULTS.secretId,
+		secretKey: SIMULATOR_DEFAULTS.secretKey,
+		appKey: SIMULATOR_DEFAULTS.lkeAppKey,
+		visitorBizId,
+		apiEndpoint: sim.url,
+		region: 'ap-jakarta',
+		defaultVisitorBizId: 'd',
+	});
+}
+
 describe('lkeCloudApi (pure)', () => {
 	test('builds the GetWsToken request: body, headers, TC3 with service lke', () => {
 		const plan = planGetWsToken(planInput());
@@ -110,17 +124,23 @@ describe('lkeCloudApi (pure)', () => {
 			'X-TC-Timestamp': '1700000000',
 			'X-TC-Region': 'ap-jakarta',
 		});
-		const expected = signTc3({
-			secretId: 'AKIDexample',
-			secretKey: 'example-secret',
-			service: 'lke',
-			host: 'lke.intl.tencentcloudapi.com',
-			contentType: CLOUD_API_CONTENT_TYPE,
-			body: request.body,
-			timestamp: 1_700_000_000,
-		});
-		expect(Authorization).toBe(expected.authorization);
-		expect(Authorization).toMatch(/^TC3-HMAC-SHA256 Credential=AKIDexample\/2023-11-14\/lke\/tc3_request, SignedHeaders=content-type;host, Signature=[0-9a-f]{64}$/);
+		// Written out (computed outside the repository with an independent HMAC-SHA256 implementation),
+		// and Tencent's SDK signer agrees.
+		const expected =
+			'TC3-HMAC-SHA256 Credential=AKIDexample/2023-11-14/lke/tc3_request, SignedHeaders=content-type;host, ' +
+			'Signature=804a4db7cc4ce4ac86067d0405c956d1dccbfc7c42a8ded0fb08d41caa53ab2d';
+		expect(Authorization).toBe(expected);
+		expect(
+			sdkAuthorization({
+				url: request.url,
+				headers: request.headers,
+				body: request.body,
+				timestamp: 1_700_000_000,
+				service: 'lke',
+				secretId: 'AKIDexample',
+				secretKey: 'example-secret',
+			}),
+		).toBe(expected);
 	});
 
 	test('Host carries a non-default port; the service stays lke for any host; empty visitor takes the default', () => {
@@ -128,7 +148,11 @@ describe('lkeCloudApi (pure)', () => {
 		expect(plan.host).toBe('127.0.0.1:8080');
 		expect(JSON.parse(plan.body).VisitorBizId).toBe('n8n-wf');
 		expect(planGetWsToken(planInput({ apiEndpoint: 'https://proxy.example.com:443' })).host).toBe('proxy.example.com');
-		expect(buildCloudApiRequest(plan, 1_700_000_000).authorization).toContain('/lke/tc3_request');
+		// The signature covers host:127.0.0.1:8080, the Host header sent (written out as above).
+		expect(buildCloudApiRequest(plan, 1_700_000_000).authorization).toBe(
+			'TC3-HMAC-SHA256 Credential=AKIDexample/2023-11-14/lke/tc3_request, SignedHeaders=content-type;host, ' +
+				'Signature=2f8fc504f041bdd5f903fca9bfb2f864dafdfd053f0ddae4cf5cdd347143ef72',
+		);
 	});
 
 	test.each([
@@ -225,19 +249,55 @@ describe('Tencent LKE Get WS Token in a workflow (simulator)', () => {
 		expect(request.body).toBe(JSON.stringify({ Type: 5, BotAppKey: SIMULATOR_DEFAULTS.lkeAppKey, VisitorBizId: 'visitor-sig' }));
 		const timestamp = Number(headers['x-tc-timestamp']);
 		expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(30);
-		// Recompute the signature independently from what arrived on the wire.
+		// Recompute the signature from what arrived on the wire, with the simulator's own TC3 check.
 		const bytes = Buffer.from(request.body, 'utf8');
-		const recomputed = signTc3({
-			secretId: SIMULATOR_DEFAULTS.secretId,
+		const recomputed = computeTc3({
 			secretKey: SIMULATOR_DEFAULTS.secretKey,
 			service: 'lke',
-			host: String(headers.host),
-			contentType: String(headers['content-type']),
-			body: bytes,
 			timestamp,
+			method: request.method,
+			signedHeaders: [
+				['content-type', String(headers['content-type'])],
+				['host', String(headers.host)],
+			],
+			body: bytes,
 		});
+		expect(recomputed.canonicalRequest).toContain(`\nhost:${new URL(sim.url).host}\n`);
 		expect(recomputed.canonicalRequest.endsWith(createHash('sha256').update(bytes).digest('hex'))).toBe(true);
-		expect(headers.authorization).toBe(recomputed.authorization);
+		expect(parseTc3Authorization(String(headers.authorization))).toEqual({
+			secretId: SIMULATOR_DEFAULTS.secretId,
+			date: tc3ScopeDate(timestamp),
+			service: 'lke',
+			signedHeaders: ['content-type', 'host'],
+			signature: recomputed.signature,
+		});
+	});
+
+	test('the simulator verifies host with its port: the node\'s request passes, a signature over the hostname alone is refused', async () => {
+		const plan = simulatorPlan('访客-😀');
+		const timestamp = Math.floor(Date.now() / 1000);
+		const request = buildCloudApiRequest(plan, timestamp);
+		// fetch sets Host itself, from the URL: 127.0.0.1:<port>, as the node sends it.
+		const { Host: _host, ...headers } = request.headers;
+		const body = request.body;
+		const send = async (authorization: string) => {
+			const response = await fetch(sim.url, { method: 'POST', headers: { ...headers, Authorization: authorization }, body });
+			return ((await response.json()) as { Response: IDataObject }).Response;
+		};
+		expect(await send(headers.Authorization)).toMatchObject({ Token: expect.any(String) });
+		// Tencent's Node.js SDK signer leaves the port out of the canonical host.
+		const hostnameOnly = sdkAuthorization({
+			url: sim.url,
+			headers,
+			body,
+			timestamp,
+			service: 'lke',
+			secretId: SIMULATOR_DEFAULTS.secretId,
+			secretKey: SIMULATOR_DEFAULTS.secretKey,
+		});
+		expect(hostnameOnly).not.toBe(headers.Authorization);
+		expect(await send(hostnameOnly)).toMatchObject({ Error: { Code: 'AuthFailure.SignatureFailure' } });
+		expect(sim.requests.map((request) => request.headers.host)).toEqual([new URL(sim.url).host, new URL(sim.url).host]);
 	});
 
 	test.each([
@@ -261,15 +321,7 @@ describe('Tencent LKE Get WS Token in a workflow (simulator)', () => {
 	});
 
 	test('AuthFailure.SignatureExpire (a clock 20 minutes off) asks to check the host clock', async () => {
-		const plan = planGetWsToken({
-			secretId: SIMULATOR_DEFAULTS.secretId,
-			secretKey: SIMULATOR_DEFAULTS.secretKey,
-			appKey: SIMULATOR_DEFAULTS.lkeAppKey,
-			visitorBizId: 'v',
-			apiEndpoint: sim.url,
-			region: 'ap-jakarta',
-			defaultVisitorBizId: 'd',
-		});
+		const plan = simulatorPlan('v');
 		const failure = await callGetWsToken(plan, { nowSeconds: () => Math.floor(Date.now() / 1000) - 1200 }).then(
 			() => undefined,
 			(error: AgentChatError) => error,

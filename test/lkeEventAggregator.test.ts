@@ -1,5 +1,6 @@
 import { AgentChatError } from '../nodes/shared/errors';
-import { LkeTurnAggregator, parseLkeEvent, type LkeEvent } from '../nodes/TencentLke/lkeEventAggregator';
+import { LkeTurnAggregator } from '../nodes/TencentLke/chatAggregator';
+import { parseLkeEvent, type LkeEvent } from '../nodes/TencentLke/stream/lkeEvent';
 
 const requested = { sessionId: 'session-1', requestId: 'request-1' };
 

@@ -1,4 +1,4 @@
-import { signTc3 } from '../nodes/shared/tc3Signer';
+import { signTc3 } from '../nodes/TencentLke/tc3Signer';
 import { lkeAnswerFor, LKE_REFERENCES, parseSse, SIMULATOR_DEFAULTS, startSimulator, tateReplyFor, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 

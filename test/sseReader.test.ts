@@ -1,4 +1,4 @@
-import { readSseEvents, type SseEvent } from '../nodes/shared/sseReader';
+import { readSseEvents, type SseEvent } from '../nodes/shared/sse';
 
 async function* chunksOf(parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
 	for (const part of parts) yield part;

@@ -7,12 +7,14 @@
  *   where the previous content ended, a "content" key elsewhere, invalid JSON, cut-off events);
  * - a whole turn over HTTP, and connection reuse between sequential turns.
  */
-import { buildLkeChatRequest } from '../nodes/TencentLke/lkeChatRequest';
-import { runLkeChatTurn } from '../nodes/TencentLke/lkeChatTurn';
-import { LkeEventReader, LkeTurnAggregator, parseLkeEvent, type LkeEvent } from '../nodes/TencentLke/lkeEventAggregator';
-import { PreviousContentBytes } from '../nodes/TencentLke/lkePreviousContent';
-import { readRawSseEvents, SseData } from '../nodes/shared/sseByteReader';
-import { readSseEvents, type SseEvent } from '../nodes/shared/sseReader';
+import { buildLkeChatRequest } from '../nodes/TencentLke/chatRequest';
+import { runLkeChatTurn } from '../nodes/TencentLke/chatClient';
+import { LkeEventReader } from '../nodes/TencentLke/stream/fastEventReader';
+import { LkeTurnAggregator } from '../nodes/TencentLke/chatAggregator';
+import { parseLkeEvent, type LkeEvent } from '../nodes/TencentLke/stream/lkeEvent';
+import { PreviousContentBytes } from '../nodes/TencentLke/stream/previousContent';
+import { readRawSseEvents, SseData } from '../nodes/TencentLke/stream/sseByteReader';
+import { readSseEvents, type SseEvent } from '../nodes/shared/sse';
 import { asyncChunks as chunksOf, mulberry32 as prng } from './helpers/prng';
 import { lkeAnswerFor, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';

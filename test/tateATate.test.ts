@@ -1,9 +1,12 @@
 import type { IConnections, IDataObject, INode } from 'n8n-workflow';
 import { TateATateApi } from '../credentials/TateATateApi.credentials';
 import { AgentChatError } from '../nodes/shared/errors';
-import { buildTateSendRequest, sendTateMessage, type TateSendInput } from '../nodes/TateATate/executeSendMessage';
-import { buildTateAuthorization } from '../nodes/TateATate/tateAuthorization';
-import { TateStreamAggregator, parseTateJsonAnswer, tateHttpError, tateObjectFrom } from '../nodes/TateATate/tateResponse';
+import { buildTateSendRequest, type TateSendInput } from '../nodes/TateATate/sendRequest';
+import { sendTateMessage } from '../nodes/TateATate/client';
+import { buildTateAuthorization } from '../nodes/TateATate/authorization';
+import { TateStreamAggregator } from '../nodes/TateATate/streamAggregator';
+import { parseTateJsonAnswer, tateObjectFrom } from '../nodes/TateATate/response';
+import { tateHttpError } from '../nodes/TateATate/errors';
 import { TateATate } from '../nodes/TateATate/TateATate.node';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
 import { SIMULATOR_DEFAULTS, tateReplyFor, type Simulator } from '../testkit/simulator';

@@ -8,7 +8,8 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { createChatbotTokenProperties } from './CreateChatbotTokenDescription';
+import { operationProperties, routeOperation } from '../shared/operations';
+import { DEFAULT_OPERATION, operations } from './actions';
 
 export class Aisk implements INodeType {
 	description: INodeTypeDescription = {
@@ -24,38 +25,20 @@ export class Aisk implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'aiskApi', required: true, testedBy: 'aiskApiTest' }],
-		properties: [
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				default: 'createChatbotToken',
-				options: [
-					{
-						name: 'Create Chatbot Token',
-						value: 'createChatbotToken',
-						action: 'Create a chatbot token',
-						description: 'Create a token that authorizes the public chat endpoints of one chatbot',
-					},
-				],
-			},
-			...createChatbotTokenProperties,
-		],
+		properties: operationProperties(operations, DEFAULT_OPERATION),
 	};
 
 	methods = {
 		credentialTest: {
 			async aiskApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				const { testAiskCredential } = await import('./executeCreateChatbotToken');
+				// Loaded on first use, like the operations' code.
+				const { testAiskCredential } = await import('./credentialTest');
 				return await testAiskCredential(credential.data ?? {});
 			},
 		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		// Loaded on first use so that n8n's start-up does not pay for the HTTP stack.
-		const { executeCreateChatbotToken } = await import('./executeCreateChatbotToken');
-		return await executeCreateChatbotToken(this);
+		return await routeOperation(this, operations, DEFAULT_OPERATION);
 	}
 }

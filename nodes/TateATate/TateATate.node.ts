@@ -8,7 +8,8 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { sendMessageProperties } from './SendMessageDescription';
+import { operationProperties, routeOperation } from '../shared/operations';
+import { DEFAULT_OPERATION, operations } from './actions';
 
 export class TateATate implements INodeType {
 	description: INodeTypeDescription = {
@@ -24,38 +25,20 @@ export class TateATate implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'tateATateApi', required: true, testedBy: 'tateATateApiTest' }],
-		properties: [
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				default: 'sendMessage',
-				options: [
-					{
-						name: 'Send Message',
-						value: 'sendMessage',
-						action: 'Send a message and get the answer',
-						description: 'Send one message per item and output the agent\'s whole answer',
-					},
-				],
-			},
-			...sendMessageProperties,
-		],
+		properties: operationProperties(operations, DEFAULT_OPERATION),
 	};
 
 	methods = {
 		credentialTest: {
 			async tateATateApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				const { testTateCredential } = await import('./executeSendMessage');
+				// Loaded on first use, like the operations' code.
+				const { testTateCredential } = await import('./credentialTest');
 				return await testTateCredential(credential.data ?? {});
 			},
 		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		// Loaded on first use so that n8n's start-up does not pay for the HTTP stack.
-		const { executeSendMessage } = await import('./executeSendMessage');
-		return await executeSendMessage(this);
+		return await routeOperation(this, operations, DEFAULT_OPERATION);
 	}
 }

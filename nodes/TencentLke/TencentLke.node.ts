@@ -8,8 +8,8 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { chatProperties } from './ChatDescription';
-import { getWsTokenProperties } from './GetWsTokenDescription';
+import { operationProperties, routeOperation } from '../shared/operations';
+import { DEFAULT_OPERATION, operations } from './actions';
 
 // A split layout gives three named outputs; n8n evaluates this when it draws and runs the node.
 const outputsExpression =
@@ -29,51 +29,21 @@ export class TencentLke implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: outputsExpression,
 		credentials: [{ name: 'tencentLkeApi', required: true, testedBy: 'tencentLkeApiTest' }],
-		properties: [
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				default: 'chat',
-				options: [
-					{
-						name: 'Chat',
-						value: 'chat',
-						action: 'Ask the agent a question and get its answer',
-						description: 'Send one message per item and wait for the whole streamed answer, with references and token statistics',
-					},
-					{
-						name: 'Get WS Token',
-						value: 'getWsToken',
-						action: 'Get a web socket token',
-						description: 'Get a one-time visitor token (Cloud API GetWsToken) for a web chat client',
-					},
-				],
-			},
-			...chatProperties,
-			...getWsTokenProperties,
-		],
+		properties: operationProperties(operations, DEFAULT_OPERATION),
 	};
 
 	methods = {
 		credentialTest: {
 			// A TC3 signature cannot be written as a declarative test request, so the Test button runs this.
 			async tencentLkeApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				const { testTencentLkeCredential } = await import('./executeGetWsToken');
+				// Loaded on first use, like the operations' code.
+				const { testTencentLkeCredential } = await import('./credentialTest');
 				return await testTencentLkeCredential(credential.data ?? {});
 			},
 		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		// Loaded on first use so that n8n's start-up does not pay for the HTTP stack.
-		const operation = this.getNodeParameter('operation', 0, 'chat') as string;
-		if (operation === 'getWsToken') {
-			const { executeGetWsToken } = await import('./executeGetWsToken');
-			return await executeGetWsToken(this);
-		}
-		const { executeChat } = await import('./executeChat');
-		return await executeChat(this);
+		return await routeOperation(this, operations, DEFAULT_OPERATION);
 	}
 }

@@ -5,6 +5,18 @@ import type { INodeProperties } from 'n8n-workflow';
 
 export const MAX_CONCURRENCY = 100;
 
+/** The operation's Options collection: the settings a user adds only when the defaults do not fit. */
+export function optionsCollection(options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options,
+	};
+}
+
 export function concurrencyOption(description: string): INodeProperties {
 	return {
 		displayName: 'Concurrency',
@@ -34,6 +46,17 @@ export function timeoutOption(defaultMs: number, description: string): INodeProp
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: defaultMs,
+		description,
+	};
+}
+
+/** n8n asks nodes that stream to let the user turn it off, e.g. when the chat client should get only the agent's final answer. */
+export function enableStreamingOption(description: string): INodeProperties {
+	return {
+		displayName: 'Enable Streaming',
+		name: 'enableStreaming',
+		type: 'boolean',
+		default: true,
 		description,
 	};
 }

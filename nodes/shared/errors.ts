@@ -1,6 +1,6 @@
-import { NodeApiError, NodeOperationError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type INode, type INodeCredentialTestResult, type JsonObject } from 'n8n-workflow';
 import { TransportError } from './transport';
-import { SseFormatError } from './sseReader';
+import { SseFormatError } from './sse';
 
 /**
  * The package's own failure type, free of n8n: request builders, aggregators and vendor error
@@ -156,4 +156,37 @@ export function failedItemJson(failure: AgentChatError, partial: IDataObject, se
 	if (failure.httpStatus !== undefined) json.httpStatus = failure.httpStatus;
 	if (failure.description) json.errorDescription = redactSecrets(failure.description, secrets);
 	return json;
+}
+
+/** What a credential's Test button shows for a failure: the message and its explanation, secrets masked. */
+export function credentialTestFailure(error: unknown, secrets: readonly string[]): INodeCredentialTestResult {
+	const failure = asAgentChatError(error);
+	const text = failure.description ? `${failure.message}. ${failure.description}` : failure.message;
+	return { status: 'Error', message: redactSecrets(text, secrets) };
+}
+
+/** Statuses worth another attempt: rate limits and a busy or restarting upstream. */
+export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+
+const BODY_EXCERPT_CHARS = 1_000;
+
+/** Shortens a body for an error text; HTML pages are reduced to their text. */
+export function bodyExcerpt(body: string): string {
+	let text = body;
+	if (/^\s*</.test(text)) text = text.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ').replace(/<[^>]+>/g, ' ');
+	text = text.replace(/\s+/g, ' ').trim();
+	return text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…` : text;
+}
+
+/** A non-success HTTP answer that the vendor's own error mapping did not recognise. */
+export function httpStatusError(vendor: string, status: number, body: string, retryAfterMs?: number): AgentChatError {
+	const excerpt = bodyExcerpt(body);
+	return new AgentChatError(`${vendor} answered HTTP ${status}${excerpt ? `: ${excerpt.slice(0, 200)}` : ''}`, {
+		kind: 'http',
+		code: status,
+		httpStatus: status,
+		description: excerpt ? `Response body: ${excerpt}` : 'The response body was empty.',
+		retryable: RETRYABLE_HTTP_STATUSES.has(status),
+		retryAfterMs,
+	});
 }

@@ -3,6 +3,7 @@ import { AgentChatError, asAgentChatError, failedItemJson, toNodeError } from '.
 import { MAX_CONCURRENCY } from './commonOptions';
 import { checkIntegerOption } from './validation';
 import { mapInOrder } from './orderedBatch';
+import type { RetryInfo } from './retry';
 
 export type ItemOutcome<T> =
 	| { itemIndex: number; ok: true; value: T }
@@ -49,4 +50,44 @@ export function outcomesToItems(outcomes: Array<ItemOutcome<IDataObject>>): INod
 		json: outcome.ok ? outcome.value : outcome.json,
 		pairedItem: { item: outcome.itemIndex },
 	}));
+}
+
+/** What a vendor call takes from the execution: the cancel signal, and a hook for the retry log line. */
+export interface CallOptions {
+	signal?: AbortSignal;
+	onRetry?: (info: RetryInfo) => void;
+}
+
+export interface ItemCalls<Request, Result> {
+	/** Names the vendor in log lines, e.g. `AiSK: retry 1 of item 0 in 800 ms after UNAVAILABLE`. */
+	vendor: string;
+	/** Masked in errors and failed items; a call may add values it sends (an Authorization header). */
+	secrets: readonly string[];
+	/** Reads and checks the item's parameters; throws before anything is sent. */
+	request(itemIndex: number): Request;
+	call(request: Request, options: CallOptions, itemIndex: number): Promise<Result>;
+}
+
+/** One vendor call per input item, in order, at the node's Concurrency, with retries logged. */
+export async function runItemCalls<Request, Result>(
+	context: IExecuteFunctions,
+	calls: ItemCalls<Request, Result>,
+): Promise<Array<ItemOutcome<Result>>> {
+	const signal = context.getExecutionCancelSignal?.();
+	return await runPerItem(context, {
+		concurrency: readConcurrency(context, calls.secrets),
+		secrets: calls.secrets,
+		work: async (itemIndex) => {
+			const request = calls.request(itemIndex);
+			return await calls.call(
+				request,
+				{
+					signal,
+					onRetry: ({ attempt, waitMs, code }) =>
+						context.logger.info(`${calls.vendor}: retry ${attempt} of item ${itemIndex} in ${waitMs} ms after ${code}`),
+				},
+				itemIndex,
+			);
+		},
+	});
 }

@@ -41,13 +41,20 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 	});
 }
 
+/** Said before each retry, for the log. */
+export interface RetryInfo {
+	attempt: number;
+	waitMs: number;
+	code: string | number;
+}
+
 export interface RetryPolicy {
 	maxRetries: number;
 	/** Budget for all attempts and waits together. */
 	timeoutMs: number;
 	signal?: AbortSignal;
 	random?: () => number;
-	onRetry?: (info: { attempt: number; waitMs: number; code: string | number }) => void;
+	onRetry?: (info: RetryInfo) => void;
 }
 
 /**

@@ -1,10 +1,22 @@
-import { EnvHttpProxyAgent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 
 /**
  * HTTP transport on undici: one keep-alive pool per process (proxy variables honoured), a connect
  * timeout, an idle timeout (longest silence while waiting for headers or between body bytes), a
  * total timeout for the whole exchange, and the caller's cancel signal.
  */
+
+type Undici = typeof import('undici');
+let undiciModule: Undici | undefined;
+
+/**
+ * undici, loaded on first use: n8n loads every node class at start-up, and a package that only sits
+ * in a workflow nobody runs should not cost the HTTP stack's load time.
+ */
+function undici(): Undici {
+	undiciModule ??= require('undici') as Undici;
+	return undiciModule;
+}
 
 export const CONNECT_TIMEOUT_MS = 15_000;
 
@@ -38,7 +50,7 @@ let sharedDispatcher: Dispatcher | undefined;
 /** The process-wide pool. EnvHttpProxyAgent reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY. */
 export function getDispatcher(): Dispatcher {
 	if (!sharedDispatcher) {
-		sharedDispatcher = new EnvHttpProxyAgent({
+		sharedDispatcher = new (undici().EnvHttpProxyAgent)({
 			connect: { timeout: CONNECT_TIMEOUT_MS },
 			keepAliveTimeout: 30_000,
 			keepAliveMaxTimeout: 120_000,
@@ -94,7 +106,7 @@ export async function sendHttpRequest(options: HttpRequestOptions): Promise<Http
 
 	try {
 		if (stoppedBy) throw new Error('aborted before start');
-		const response = await request(options.url, {
+		const response = await undici().request(options.url, {
 			method: options.method ?? 'POST',
 			headers: options.headers,
 			body: options.body,
@@ -113,6 +125,20 @@ export async function sendHttpRequest(options: HttpRequestOptions): Promise<Http
 	} catch (error) {
 		finish();
 		throw classify(error);
+	}
+}
+
+/**
+ * Sends one request, lets `read` take the answer, then always releases it: the timers stop, and a
+ * body left unread is dropped so that its connection is not held.
+ */
+export async function withHttpExchange<T>(options: HttpRequestOptions, read: (exchange: HttpExchange) => Promise<T>): Promise<T> {
+	const exchange = await sendHttpRequest(options);
+	try {
+		return await read(exchange);
+	} finally {
+		exchange.finish();
+		if (!exchange.body.destroyed) exchange.body.destroy();
 	}
 }
 
@@ -148,7 +174,9 @@ export function classifyFailure(
 	if (stoppedBy === 'cancelled') {
 		return new TransportError('cancelled', 'The execution was cancelled');
 	}
-	if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+	// Without undici loaded, nothing can have thrown one of its errors.
+	const undiciErrors = undiciModule?.errors;
+	if (undiciErrors && (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError)) {
 		return new TransportError(
 			'idle-timeout',
 			`${host} sent nothing for ${options.idleTimeoutMs} ms (idle timeout)`,

@@ -7,10 +7,11 @@
  * fast); a few dozen go over real HTTP through the node in n8n (simulator scripts of Buffers with
  * 0/1 ms pauses). Figures: build/reliability/hardening.json.
  */
-import * as sseReader from '../../nodes/shared/sseReader';
-import * as sseByteReader from '../../nodes/shared/sseByteReader';
-import * as lkeAggregator from '../../nodes/TencentLke/lkeEventAggregator';
-import { LkeTurnAggregator, parseLkeEvent, type LkeTurnResult } from '../../nodes/TencentLke/lkeEventAggregator';
+import * as sseReader from '../../nodes/shared/sse';
+import * as sseByteReader from '../../nodes/TencentLke/stream/sseByteReader';
+import * as lkeAggregator from '../../nodes/TencentLke/stream/fastEventReader';
+import { LkeTurnAggregator, type LkeTurnResult } from '../../nodes/TencentLke/chatAggregator';
+import { parseLkeEvent } from '../../nodes/TencentLke/stream/lkeEvent';
 import type { Hardening } from '../helpers/hardening';
 import { REQUEST_ID, SESSION_ID, recordedStreams, type RecordedStream } from '../helpers/lkeStreams';
 import { asyncChunks, mulberry32, randomChunking, type ChunkingMode } from '../helpers/prng';

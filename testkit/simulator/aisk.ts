@@ -33,10 +33,15 @@ function errorInfo(reason: string, metadata: Record<string, string> = {}) {
 	return { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain: 'aisk.blendvision.com', metadata };
 }
 
-export function aiskError(ctx: RequestContext, status: number, message?: string): void {
+/** The google.rpc.Status body grpc-gateway sends with HTTP `status`. */
+export function aiskStatus(status: number, message?: string): { code: number; message: string; details: unknown[] } {
 	const [code, name, defaultMessage] = GRPC[status] ?? [2, 'UNKNOWN', 'unknown error'];
 	const details = status === 401 ? [] : status === 429 ? [errorInfo('RATE_LIMITED', { wait_sec: '0' })] : [errorInfo(name)];
-	sendJson(ctx.r, status, { code, message: message ?? defaultMessage, details }, retryHeaders(status));
+	return { code, message: message ?? defaultMessage, details };
+}
+
+export function aiskError(ctx: RequestContext, status: number, message?: string): void {
+	sendJson(ctx.r, status, aiskStatus(status, message), retryHeaders(status));
 }
 
 function b64url(data: string | Buffer): string {

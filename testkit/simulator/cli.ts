@@ -1,7 +1,8 @@
 /**
  * Runs the vendor simulator: `node build/testkit/simulator/cli.js [--port N] [--quiet]`
- * (or env SIM_PORT; default 0 = a random port). Keys may be overridden with env SIM_LKE_APP_KEY,
- * SIM_SECRET_ID, SIM_SECRET_KEY, SIM_AISK_TOKEN, SIM_TATE_SECRET_KEY (never printed).
+ * (or env SIM_PORT; default 0 = a random port). Keys may be overridden with env SIM_LKE_APP_KEY (the AppKey
+ * of both the v1 dialog and ADP v2 chat), SIM_SECRET_ID, SIM_SECRET_KEY, SIM_AISK_TOKEN, SIM_TATE_SECRET_KEY
+ * (never printed).
  * Prints `simulator listening on http://127.0.0.1:PORT` on stdout; logs requests to stderr.
  */
 import { startSimulator } from './index';

@@ -5,16 +5,18 @@
  * Authorization `TC3-HMAC-SHA256 Credential=<id>/<date>/<service>/tc3_request, SignedHeaders=…, Signature=…`
  * (else AuthFailure.InvalidAuthorization); timestamp within 300 s (AuthFailure.SignatureExpire);
  * SecretId known (AuthFailure.SecretIdNotFound); service `lke` and date = the timestamp's UTC date,
- * signature recomputed over the request's actual Host and Content-Type values and raw body bytes
- * (AuthFailure.SignatureFailure); version 2023-11-30 (NoSuchVersion); action GetWsToken
+ * signature recomputed by the simulator's own TC3 check (tc3Verification.ts) over the signed
+ * headers as received (Host with its port when the client sent one, Content-Type as sent) and the
+ * raw body bytes (AuthFailure.SignatureFailure); version 2023-11-30 (NoSuchVersion); action GetWsToken
  * (InvalidAction); X-TC-Region present (MissingParameter); body JSON (InvalidParameter).
  * Then: VisitorBizId `sim-error-<Code>` → that error code; `sim-http-<STATUS>` → that HTTP status;
  * Type missing → MissingParameter, not 5 → InvalidParameterValue; BotAppKey ≠ the app key →
  * FailedOperation; VisitorBizId over 64 chars → InvalidParameterValue. Errors are HTTP 200
  * `{"Response":{"Error":{"Code","Message"},"RequestId"}}`.
  */
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'crypto';
+import { randomUUID, timingSafeEqual } from 'crypto';
 import { nowSeconds, retryHeaders, sendJson, type RequestContext } from './core';
+import { computeTc3, parseTc3Authorization, tc3ScopeDate } from './tc3Verification';
 
 export const TC3_MAX_SKEW_SECONDS = 300;
 
@@ -32,30 +34,6 @@ function header(ctx: RequestContext, name: string): string | undefined {
 	return Array.isArray(v) ? v.join(',') : v;
 }
 
-const AUTH_RE =
-	/^TC3-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{4}-\d{2}-\d{2})\/([^/,\s]+)\/tc3_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
-
-/** The UTC date (YYYY-MM-DD) of a Unix timestamp in seconds: the date in a TC3 credential scope. */
-function utcDate(timestamp: number): string {
-	return new Date(timestamp * 1000).toISOString().slice(0, 10);
-}
-
-/**
- * The TC3-HMAC-SHA256 signature of the request as received, over the headers it says it signed:
- * the simulator's own implementation of Tencent Cloud's algorithm, so that it checks the node's
- * signer instead of agreeing with it.
- */
-function tc3Signature(ctx: RequestContext, signedHeaders: string[], secretKey: string, service: string, timestamp: number): string {
-	const sha = (d: string | Buffer) => createHash('sha256').update(d).digest('hex');
-	const hmac = (k: string | Buffer, d: string) => createHmac('sha256', k).update(d, 'utf8').digest();
-	const canonicalHeaders = signedHeaders.map((n) => `${n}:${(header(ctx, n) ?? '').trim()}\n`).join('');
-	const canonical = ['POST', '/', '', canonicalHeaders, signedHeaders.join(';'), sha(ctx.body)].join('\n');
-	const date = utcDate(timestamp);
-	const toSign = ['TC3-HMAC-SHA256', String(timestamp), `${date}/${service}/tc3_request`, sha(canonical)].join('\n');
-	const key = hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request');
-	return createHmac('sha256', key).update(toSign, 'utf8').digest('hex');
-}
-
 export async function handleCloudApi(ctx: RequestContext): Promise<void> {
 	const { core, r } = ctx;
 	const respond = (fields: Record<string, unknown>, status = 200, headers: Record<string, string> = {}) =>
@@ -70,9 +48,9 @@ export async function handleCloudApi(ctx: RequestContext): Promise<void> {
 	if (!version) return missing('Version');
 	if (!timestampText) return missing('Timestamp');
 
-	const auth = AUTH_RE.exec(header(ctx, 'authorization') ?? '');
+	const auth = parseTc3Authorization(header(ctx, 'authorization') ?? '');
 	if (!auth) return fail('AuthFailure.InvalidAuthorization', 'Authorization is invalid; it must look like `TC3-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`.');
-	const [, secretId, credentialDate, service, signedHeadersText, signature] = auth;
+	const { secretId, date: credentialDate, service, signedHeaders, signature } = auth;
 
 	const timestamp = /^\d{1,12}$/.test(timestampText) ? Number(timestampText) : NaN;
 	if (!Number.isFinite(timestamp)) return fail('InvalidParameterValue', `The value \`${timestampText}\` of parameter \`Timestamp\` is invalid.`);
@@ -82,12 +60,19 @@ export async function handleCloudApi(ctx: RequestContext): Promise<void> {
 	}
 	if (secretId !== core.opts.secretId) return fail('AuthFailure.SecretIdNotFound', 'The SecretId is not found, please ensure that your SecretId is correct.');
 	if (service !== 'lke') return fail('AuthFailure.SignatureFailure', `The provided credentials could not be validated: the credential scope names service \`${service}\`, expected \`lke\`.`);
-	if (credentialDate !== utcDate(timestamp)) return fail('AuthFailure.SignatureFailure', `The provided credentials could not be validated: the credential date ${credentialDate} does not match the timestamp's UTC date ${utcDate(timestamp)}.`);
-	const signedHeaders = signedHeadersText.split(';');
+	const scopeDate = tc3ScopeDate(timestamp);
+	if (credentialDate !== scopeDate) return fail('AuthFailure.SignatureFailure', `The provided credentials could not be validated: the credential date ${credentialDate} does not match the timestamp's UTC date ${scopeDate}.`);
 	if (!signedHeaders.includes('content-type') || !signedHeaders.includes('host')) {
 		return fail('AuthFailure.InvalidAuthorization', 'SignedHeaders must include content-type and host.');
 	}
-	const expected = tc3Signature(ctx, signedHeaders, core.opts.secretKey, service, timestamp);
+	const expected = computeTc3({
+		secretKey: core.opts.secretKey,
+		service,
+		timestamp,
+		method: ctx.req.method ?? 'POST',
+		signedHeaders: signedHeaders.map((name) => [name, header(ctx, name) ?? ''] as const),
+		body: ctx.body,
+	}).signature;
 	if (!timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
 		return fail('AuthFailure.SignatureFailure', 'The provided credentials could not be validated. Please check your signature is correct.');
 	}

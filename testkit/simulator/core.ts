@@ -9,6 +9,16 @@ export interface TateMessage {
 	turn: number;
 }
 
+/** A prompt token the simulated AiSK issued (`POST /bv/aisk/v1/prompts/tokens`). */
+export interface AiskPromptToken {
+	chatbotId: string;
+	/** Date.now() after which the token is refused. */
+	expiresAt: number;
+	revoked: boolean;
+	/** Created with `setting.citation.mode: PROMPT_CITATION_MODE_RESTRICTED`. */
+	restricted: boolean;
+}
+
 export interface TateConversation {
 	id: string;
 	botId: string;
@@ -19,12 +29,13 @@ export interface TateConversation {
 /** Shared state of one simulator instance. */
 export class SimCore {
 	readonly requests: RecordedRequest[] = [];
-	readonly queues: Record<RouteName, Script[]> = { lke: [], cloudApi: [], aisk: [], tate: [] };
+	readonly queues: Record<RouteName, Script[]> = { lke: [], adpV2: [], cloudApi: [], aisk: [], tate: [], aiskPromptToken: [], aiskInit: [], aiskStream: [] };
 	readonly timers = new Set<NodeJS.Timeout>();
 	readonly responders = new Set<Responder>();
 	readonly sockets = new Set<Socket>();
 	readonly counters = new Map<string, number>();
 	readonly tateConversations = new Map<string, TateConversation>();
+	readonly aiskPromptTokens = new Map<string, AiskPromptToken>();
 	tateNextMsgId = 1704724844387651584n;
 	tateConversationSeq = 0;
 	opened = 0;
@@ -67,6 +78,7 @@ export class SimCore {
 		for (const q of Object.values(this.queues)) q.length = 0;
 		this.counters.clear();
 		this.tateConversations.clear();
+		this.aiskPromptTokens.clear();
 		this.tateConversationSeq = 0;
 		this.opened = 0;
 		this.peakInFlight.clear();

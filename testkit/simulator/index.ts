@@ -1,16 +1,50 @@
 /**
- * The project's vendor simulator: one HTTP server on 127.0.0.1 serving Tencent LKE (SSE dialog),
- * the Tencent Cloud API (GetWsToken, TC3-verified), BlendVision AiSK and tate-a-tate.
- * Behaviour and scenario markers are documented at the top of lke.ts, cloudApi.ts, aisk.ts, tate.ts.
+ * The project's vendor simulator: one HTTP server on 127.0.0.1 serving Tencent LKE (v1 SSE dialog),
+ * Tencent ADP v2 chat, the Tencent Cloud API (GetWsToken, TC3-verified), BlendVision AiSK (chatbot
+ * tokens and Ask) and tate-a-tate.
+ * Behaviour and scenario markers are documented at the top of lke.ts, adpV2.ts, cloudApi.ts, aisk.ts, aiskAsk.ts, tate.ts.
  */
+import { aiskCounts, expireAiskPromptTokens } from './aiskAsk';
 import { SimCore } from './core';
 import { listen, shutdown } from './server';
 import { SIMULATOR_DEFAULTS, type Script, type Simulator, type SimulatorOptions, type RouteName } from './types';
 
 export { SIMULATOR_DEFAULTS };
-export type { RecordedRequest, RouteName, Script, ScriptStep, Simulator, SimulatorKeys, SimulatorOptions } from './types';
+export type { AiskCounts, RecordedRequest, RouteName, Script, ScriptStep, Simulator, SimulatorKeys, SimulatorOptions } from './types';
 export { LKE_ANSWER_SENTENCE, LKE_ERROR_MESSAGES, LKE_LONG_PATTERN, LKE_REFERENCES, MAX_REPLY_EVENTS, lkeAnswerFor, lkeErrorMessage, lkeThoughtFor } from './lke';
+export {
+	ADP_V2_BUSY_REPLY,
+	ADP_V2_ERROR_MESSAGES,
+	ADP_V2_ID_PATTERN,
+	ADP_V2_LONG_PATTERN,
+	ADP_V2_REFERENCES,
+	adpV2AnswerFor,
+	adpV2ErrorMessage,
+	adpV2QuestionOf,
+	adpV2RepliesFor,
+	adpV2ThoughtsFor,
+	adpV2ToolCallsFor,
+	adpV2TurnFor,
+	type AdpV2ExpectedMessage,
+	type AdpV2ExpectedTurn,
+	type AdpV2QuoteInfo,
+	type AdpV2Reference,
+	type AdpV2StatInfo,
+} from './adpV2';
 export { tateReplyFor } from './tate';
+export {
+	AISK_ANSWER_SENTENCE,
+	AISK_CHATBOT_WITHOUT_KB,
+	AISK_LONG_PATTERN,
+	aiskAnswerFor,
+	aiskCitationsFor,
+	aiskKnowledgeBasesFor,
+	type AiskCitationOptions,
+	type AiskKnowledgeBaseInfo,
+	type AiskWireCitation,
+} from './aiskContent';
+export { AISK_FRAMINGS, AISK_FRAMING_CONTENT_TYPES, type AiskFraming, type AiskMessageMode } from './aiskFraming';
+export { AISK_ERROR_DOMAIN, AISK_PROMPT_TOKEN_TTL_SECONDS, aiskOutOfQuotaStatus, aiskThrottleStatus } from './aiskAsk';
 
 function pick(value: string | undefined, fallback: string): string {
 	return value === undefined || value === '' ? fallback : value;
@@ -39,6 +73,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 		inFlight: (route?: RouteName) => core.inFlight.get(route ?? '*') ?? 0,
 		peakInFlight: (route?: RouteName) => core.peakInFlight.get(route ?? '*') ?? 0,
 		lkeAnswered: (content: string) => core.count(`lke-answered:${content}`),
+		aiskCounts: () => aiskCounts(core),
+		aiskExpirePromptTokens: () => expireAiskPromptTokens(core),
+		adpV2Answered: (question: string) => core.count(`adpV2-answered:${question}`),
 		reset: () => core.reset(),
 		close() {
 			closing ??= shutdown(core, server);

@@ -7,7 +7,7 @@ import type { RouteName, Script } from './types';
  */
 export async function playScript(r: Responder, route: RouteName, script: Script): Promise<void> {
 	const headers: Record<string, string> = {
-		'content-type': route === 'lke' ? 'text/event-stream' : 'application/json; charset=utf-8',
+		'content-type': route === 'lke' || route === 'adpV2' ? 'text/event-stream' : 'application/json; charset=utf-8',
 	};
 	for (const [k, v] of Object.entries(script.headers ?? {})) headers[k.toLowerCase()] = v;
 	r.res.writeHead(script.status ?? 200, headers);

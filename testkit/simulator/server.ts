@@ -1,6 +1,8 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { handleAdpV2 } from './adpV2';
 import { handleAisk } from './aisk';
+import { handleAiskInit, handleAiskPromptToken, handleAiskStream } from './aiskAsk';
 import { handleCloudApi } from './cloudApi';
 import { Responder, sendJson, SimCore, type RequestContext } from './core';
 import { handleLke } from './lke';
@@ -12,8 +14,12 @@ const AISK_RE = /^\/bv\/aisk\/v1\/chatbots\/([^/]+)\/token$/;
 
 function classify(pathname: string): { route: RouteName | 'unknown'; param?: string } {
 	if (pathname === '/v1/qbot/chat/sse') return { route: 'lke' };
+	if (pathname === '/adp/v2/chat') return { route: 'adpV2' };
 	if (pathname === '/') return { route: 'cloudApi' };
 	if (pathname === '/im/admin/v1/msg/send') return { route: 'tate' };
+	if (pathname === '/bv/aisk/v1/prompts/tokens') return { route: 'aiskPromptToken' };
+	if (pathname === '/bv/aisk/v1/prompts:init' || pathname === '/bv/aisk/v1/prompts%3Ainit') return { route: 'aiskInit' };
+	if (pathname === '/bv/aisk-stream/v1/prompts') return { route: 'aiskStream' };
 	const aisk = AISK_RE.exec(pathname);
 	if (aisk) return { route: 'aisk', param: aisk[1] };
 	return { route: 'unknown' };
@@ -66,8 +72,9 @@ async function handle(core: SimCore, req: http.IncomingMessage, res: http.Server
 		sendJson(r, 404, { code: 404, message: `Not Found: ${method} ${url.pathname}` });
 		return;
 	}
-	if (method !== 'POST') {
-		sendJson(r, 405, { code: 405, message: `Method Not Allowed: ${method} ${url.pathname}` }, { allow: 'POST' });
+	const allowed = route === 'aiskInit' ? 'GET' : 'POST';
+	if (method !== allowed) {
+		sendJson(r, 405, { code: 405, message: `Method Not Allowed: ${method} ${url.pathname}` }, { allow: allowed });
 		return;
 	}
 	const script = core.queues[route].shift();
@@ -77,12 +84,20 @@ async function handle(core: SimCore, req: http.IncomingMessage, res: http.Server
 	switch (route) {
 		case 'lke':
 			return handleLke(ctx);
+		case 'adpV2':
+			return handleAdpV2(ctx);
 		case 'cloudApi':
 			return handleCloudApi(ctx);
 		case 'aisk':
 			return handleAisk(ctx, param ?? '');
 		case 'tate':
 			return handleTate(ctx);
+		case 'aiskPromptToken':
+			return handleAiskPromptToken(ctx);
+		case 'aiskInit':
+			return handleAiskInit(ctx);
+		case 'aiskStream':
+			return handleAiskStream(ctx);
 	}
 }
 

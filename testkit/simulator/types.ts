@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'http';
 
 /** The vendor routes the simulator serves. */
-export type RouteName = 'lke' | 'cloudApi' | 'aisk' | 'tate';
+export type RouteName = 'lke' | 'adpV2' | 'cloudApi' | 'aisk' | 'tate' | 'aiskPromptToken' | 'aiskInit' | 'aiskStream';
 
 export interface SimulatorOptions {
 	/** 0 (default): a random free port. */
@@ -53,6 +53,17 @@ export interface Script {
 	end?: boolean;
 }
 
+export interface AiskCounts {
+	/** Prompt tokens issued (successful `POST /bv/aisk/v1/prompts/tokens`). */
+	promptTokens: number;
+	/** Successful `GET /bv/aisk/v1/prompts:init`. */
+	init: number;
+	/** Streams that started (HTTP 200 from `POST /bv/aisk-stream/v1/prompts`). */
+	prompts: number;
+	/** Streams that sent their whole answer. */
+	answered: number;
+}
+
 export interface Simulator {
 	/** http://127.0.0.1:PORT */
 	url: string;
@@ -70,7 +81,13 @@ export interface Simulator {
 	peakInFlight(route?: RouteName): number;
 	/** How many LKE turns with exactly this content were answered through to the final bot reply (since start/reset). */
 	lkeAnswered(content: string): number;
-	/** Clears requests, queued scripts, counters (flaky/fail-once/answered, connectionsOpened) and tate conversations. */
+	/** AiSK Ask: prompt tokens issued, init calls answered and stream prompts answered through (since start/reset). */
+	aiskCounts(): AiskCounts;
+	/** Every AiSK prompt token issued so far is refused from now on (401), as if it had expired. */
+	aiskExpirePromptTokens(): void;
+	/** How many ADP v2 turns with exactly this question were answered through to response.completed (since start/reset). */
+	adpV2Answered(question: string): number;
+	/** Clears requests, queued scripts, counters (flaky/fail-once/answered, connectionsOpened, AiSK counts), tate conversations and AiSK prompt tokens. */
 	reset(): void;
 	/** Destroys all sockets (even stalled ones), clears all timers and closes the server. */
 	close(): Promise<void>;

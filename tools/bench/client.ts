@@ -14,8 +14,8 @@
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Agent, request } from 'undici';
-import { buildLkeChatRequest, type LkeChatRequest } from '../../nodes/TencentLke/lkeChatRequest';
-import { runLkeChatTurn } from '../../nodes/TencentLke/lkeChatTurn';
+import { buildLkeChatRequest, type LkeChatRequest } from '../../nodes/TencentLke/chatRequest';
+import { runLkeChatTurn } from '../../nodes/TencentLke/chatClient';
 import { mapInOrder } from '../../nodes/shared/orderedBatch';
 import { lkeAnswerFor } from '../../testkit/simulator/lke';
 

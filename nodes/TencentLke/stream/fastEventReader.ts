@@ -1,0 +1,191 @@
+import { randomBytes } from 'crypto';
+import type { IDataObject } from 'n8n-workflow';
+import { parseLkeEvent, type LkeEvent, type ParsedLkeEvent } from './lkeEvent';
+import { CONTENT_KEY, PreviousContentBytes, contentStringAt } from './previousContent';
+import type { RawSseEvent, RepeatedBytes, SseData } from './sseByteReader';
+
+export type { LkeContentHint, LkeEvent, ParsedLkeEvent } from './lkeEvent';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const CONTROL_CHARACTER = /[\u0000-\u001f]/;
+/** Below this, an event is simply decoded and parsed whole. */
+export const FAST_PARSE_MIN_BYTES = 2048;
+
+function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isContinuationByte(byte: number): boolean {
+	return byte >= 0x80 && byte <= 0xbf;
+}
+
+/** The first unescaped `"` at or after `from`, or -1. */
+function closingQuote(data: SseData, from: number): number {
+	for (let at = from; ; ) {
+		const quote = data.indexOf(QUOTE, at);
+		if (quote === -1) return -1;
+		let backslashes = 0;
+		while (data.byteAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+		if (backslashes % 2 === 0) return quote;
+		at = quote + 1;
+	}
+}
+
+/** Where an escape sequence cut short at the end of `text` begins, or text.length when none is. */
+function safeCut(text: string): number {
+	for (let at = text.length - 1; at >= 0 && at >= text.length - 6; at--) {
+		if (text.charCodeAt(at) !== BACKSLASH) continue;
+		let run = 1;
+		while (at - run >= 0 && text.charCodeAt(at - run) === BACKSLASH) run++;
+		if (run % 2 === 0) return text.length; // the last backslash closes a complete "\\"
+		const length = text.charCodeAt(at + 1) === 0x75 /* u */ ? 6 : 2;
+		return at + length > text.length ? at : text.length;
+	}
+	return text.length;
+}
+
+/**
+ * The JSON string body in bytes [start, end) as its value, parsed in small pieces cut between
+ * escape sequences; undefined when it is not a valid JSON string body. A long value is made one
+ * flat string at once (reading a character flattens it) while its pieces are still young: they
+ * die cheaply instead of being copied into the old generation one by one.
+ */
+function parseStringBody(data: SseData, start: number, end: number): string | undefined {
+	let value = '';
+	let carry = '';
+	const slices = data.textSlices(start, end);
+	const backslash = data.indexOf(BACKSLASH, start);
+	if (backslash === -1 || backslash >= end) {
+		// No escapes: the text is the value, provided it has no raw control character.
+		for (const slice of slices) {
+			if (CONTROL_CHARACTER.test(slice)) return undefined;
+			value += slice;
+		}
+		if (slices.length > 1) value.charCodeAt(0);
+		return value;
+	}
+	try {
+		for (const slice of slices) {
+			const text = carry + slice;
+			const cut = safeCut(text);
+			if (cut > 0) value += JSON.parse(`"${text.slice(0, cut)}"`) as string;
+			carry = text.slice(cut);
+		}
+		if (carry !== '') value += JSON.parse(`"${carry}"`) as string;
+	} catch {
+		return undefined;
+	}
+	if (slices.length > 1) value.charCodeAt(0);
+	return value;
+}
+
+/**
+ * Reads LKE events from raw SSE events, giving the same LkeEvent as parseLkeEvent on the decoded
+ * data. Long replies and thoughts take a fast path: in cumulative mode every event repeats the
+ * whole text so far, so when its content begins with the exact bytes of the previous long content,
+ * only the new bytes are decoded and parsed, and the event is parsed with its content cut out.
+ *
+ * Soundness: the bytes [p, q) taken for the content are checked by parsing the event with them
+ * replaced by two random markers; the markers must come back as exactly `payload.content` or a
+ * procedure's `debugging.content` (a thought), which proves p and q are where that string begins
+ * and ends (the markers cannot occur in the data by chance). The earlier bytes are a complete
+ * string body that was parsed before, and the new bytes start on a character boundary and parse
+ * on their own, so the content is the previous content followed by the new text. Anything else
+ * falls back to parsing the whole event.
+ */
+export class LkeEventReader {
+	/** The two markers as JSON string text, and what they parse to; made when first needed. */
+	private markers = '';
+	private markersValue = '';
+	private readonly previousBody = new PreviousContentBytes();
+	private previousContent = '';
+	/** How many events took the fast path (for tests and diagnostics). */
+	fastReads = 0;
+
+	/** For readRawSseEvents: the previous content, which the next cumulative reply or thought line repeats. */
+	get repeats(): RepeatedBytes {
+		return this.previousBody;
+	}
+
+	read(raw: RawSseEvent): ParsedLkeEvent | undefined {
+		// Replies, and the thoughts of reasoning models (cumulative too); other events are short.
+		if (raw.data.length >= FAST_PARSE_MIN_BYTES && (raw.event === undefined || raw.event === 'reply' || raw.event === 'thought')) {
+			const fast = this.readFast(raw);
+			if (fast) return fast;
+		}
+		const event = parseLkeEvent({ event: raw.event, data: raw.data.text(), unterminated: raw.unterminated });
+		return event && { event };
+	}
+
+	private readFast(raw: RawSseEvent): ParsedLkeEvent | undefined {
+		if (this.markers === '') {
+			const nonce = randomBytes(12).toString('hex');
+			this.markers = `\\u0000<${nonce}\\u0000>${nonce}`;
+			this.markersValue = `\u0000<${nonce}\u0000>${nonce}`;
+		}
+		const data = raw.data;
+		// The first few occurrences of the key; the one that is the content passes the check.
+		let key = data.indexOfBytes(CONTENT_KEY);
+		for (let tries = 0; key !== -1 && tries < 3; tries++) {
+			const bodyStart = contentStringAt(data, key);
+			if (bodyStart !== -1) {
+				const parsed = this.readContentAt(raw, bodyStart);
+				if (parsed) return parsed;
+			}
+			key = data.indexOfBytes(CONTENT_KEY, key + 1);
+		}
+		return undefined;
+	}
+
+	private readContentAt(raw: RawSseEvent, bodyStart: number): ParsedLkeEvent | undefined {
+		const data = raw.data;
+		let base = '';
+		let newStart = bodyStart;
+		const previous = this.previousBody.data();
+		if (previous.length > 0 && data.matchesAt(bodyStart, previous)) {
+			const next = data.byteAt(bodyStart + previous.length);
+			if (next !== -1 && !isContinuationByte(next)) {
+				base = this.previousContent;
+				newStart = bodyStart + previous.length;
+			}
+		}
+		const bodyEnd = closingQuote(data, newStart);
+		if (bodyEnd === -1) return undefined;
+		const appended = parseStringBody(data, newStart, bodyEnd);
+		if (appended === undefined) return undefined;
+
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(data.text(0, bodyStart) + this.markers + data.text(bodyEnd));
+		} catch {
+			return undefined;
+		}
+		if (!isObject(parsed) || !isObject(parsed.payload)) return undefined;
+		const slot = markedContent(parsed.payload, this.markersValue);
+		if (!slot) return undefined;
+
+		const content = base + appended;
+		slot.holder.content = content;
+		if (base === '' || !this.previousBody.extend(data.slice(newStart, bodyEnd))) this.previousBody.reset(data.slice(bodyStart, bodyEnd));
+		this.previousContent = content;
+		this.fastReads++;
+		const event = parsed as LkeEvent;
+		return {
+			event: event.type === undefined ? { ...event, type: raw.event } : event,
+			// The aggregator's hint is about payload.content; a thought's content needs none.
+			hint: base === '' || slot.holder !== parsed.payload ? undefined : { base, appended },
+		};
+	}
+}
+
+/** The object whose `content` holds the markers: the payload (a reply) or a procedure's `debugging` (a thought). */
+function markedContent(payload: IDataObject, markers: string): { holder: IDataObject } | undefined {
+	if (payload.content === markers) return { holder: payload };
+	if (!Array.isArray(payload.procedures)) return undefined;
+	for (const procedure of payload.procedures as unknown[]) {
+		if (isObject(procedure) && isObject(procedure.debugging) && procedure.debugging.content === markers) return { holder: procedure.debugging };
+	}
+	return undefined;
+}
+
