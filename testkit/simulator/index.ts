@@ -10,7 +10,7 @@ import { listen, shutdown } from './server';
 import { SIMULATOR_DEFAULTS, type Script, type Simulator, type SimulatorOptions, type RouteName } from './types';
 
 export { SIMULATOR_DEFAULTS };
-export type { AiskCounts, RecordedRequest, RouteName, Script, ScriptStep, Simulator, SimulatorOptions } from './types';
+export type { AiskCounts, RecordedRequest, RouteName, Script, ScriptStep, Simulator, SimulatorKeys, SimulatorOptions } from './types';
 export { LKE_ANSWER_SENTENCE, LKE_ERROR_MESSAGES, LKE_LONG_PATTERN, LKE_REFERENCES, MAX_REPLY_EVENTS, lkeAnswerFor, lkeErrorMessage, lkeThoughtFor } from './lke';
 export {
 	ADP_V2_BUSY_REPLY,
