@@ -134,6 +134,40 @@ describe('withRetries', () => {
 		expect(attempts).toBe(1);
 	});
 
+	describe('with a fake clock', () => {
+		beforeEach(() => jest.useFakeTimers());
+		afterEach(() => jest.useRealTimers());
+
+		it('sleeps the wait it chose before the next attempt, no less', async () => {
+			let attempts = 0;
+			const result = withRetries({ maxRetries: 1, timeoutMs: 60_000, random: () => 0.5 }, async () => {
+				attempts++;
+				if (attempts === 1) throw busy(1500);
+				return 'second';
+			});
+			await jest.advanceTimersByTimeAsync(0);
+			expect(attempts).toBe(1);
+			await jest.advanceTimersByTimeAsync(1499);
+			expect(attempts).toBe(1);
+			await jest.advanceTimersByTimeAsync(1);
+			expect(attempts).toBe(2);
+			await expect(result).resolves.toBe('second');
+		});
+
+		it('gives each attempt what is left of the time budget', async () => {
+			const budgets: number[] = [];
+			const result = withRetries({ maxRetries: 2, timeoutMs: 10_000, random: () => 1 }, async (budgetMs) => {
+				budgets.push(budgetMs);
+				if (budgets.length < 3) throw busy();
+				return 'third';
+			});
+			await jest.advanceTimersByTimeAsync(10_000);
+			await expect(result).resolves.toBe('third');
+			// Full-jitter backoff with random 1: 1000 ms, then 2000 ms.
+			expect(budgets).toEqual([10_000, 9_000, 7_000]);
+		});
+	});
+
 	it('gives up at once when the wait would pass the time budget', async () => {
 		const waits: RetryInfo[] = [];
 		const failure = await failureOf(
