@@ -5,21 +5,13 @@ import { backoffDelayMs, nextWaitMs, parseRetryAfterMs, withRetries, type RetryI
 import { runLkeChatTurn } from '../nodes/TencentLke/chatClient';
 import { buildLkeChatRequest } from '../nodes/TencentLke/chatRequest';
 import { SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';
+import { failureOf } from './helpers/failureOf';
 import { useSimulator } from './helpers/useSimulator';
 
 /** The longest wait a server may ask for: two minutes (four times the longest backoff of 30 s). */
 const LONGEST_SERVER_WAIT_MS = 120_000;
 /** A hostile Retry-After: more than eleven days, in seconds. */
 const HOSTILE_RETRY_AFTER = '999999';
-
-async function failureOf(promise: Promise<unknown>): Promise<AgentChatError> {
-	try {
-		await promise;
-	} catch (error) {
-		return error as AgentChatError;
-	}
-	throw new Error('expected a failure');
-}
 
 /**
  * Retry options that record the wait the loop chose and then cancel, so a test sees the wait

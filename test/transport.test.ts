@@ -3,19 +3,11 @@ import { readBodyText, sendHttpRequest, TransportError, withHttpExchange, type T
 import { runLkeChatTurn } from '../nodes/TencentLke/chatClient';
 import { buildLkeChatRequest } from '../nodes/TencentLke/chatRequest';
 import { SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';
+import { failureOf } from './helpers/failureOf';
 import { useSimulator } from './helpers/useSimulator';
 
 let sim: Simulator;
 useSimulator((started) => (sim = started));
-
-async function failureOf(promise: Promise<unknown>): Promise<unknown> {
-	try {
-		await promise;
-	} catch (error) {
-		return error;
-	}
-	throw new Error('expected a failure');
-}
 
 const lkeBody = (content: string) =>
 	JSON.stringify({ bot_app_key: SIMULATOR_DEFAULTS.lkeAppKey, session_id: 'transport-session', visitor_biz_id: 'v', request_id: 'r', content });
@@ -40,7 +32,7 @@ describe('TransportError', () => {
 
 describe('the idle timeout over HTTP (simulator)', () => {
 	it('silence before the answer headers is an idle timeout', async () => {
-		const error = await failureOf(
+		const error = await failureOf<unknown>(
 			sendHttpRequest({ url: `${sim.url}/v1/qbot/chat/sse`, body: lkeBody('[latency:60000]'), idleTimeoutMs: 200, totalTimeoutMs: 60_000 }),
 		);
 		expect(error).toBeInstanceOf(TransportError);
@@ -49,7 +41,7 @@ describe('the idle timeout over HTTP (simulator)', () => {
 	});
 
 	it('silence between body bytes is an idle timeout, not a total timeout', async () => {
-		const error = await failureOf(
+		const error = await failureOf<unknown>(
 			withHttpExchange(
 				{ url: `${sim.url}/v1/qbot/chat/sse`, body: lkeBody('[stall]'), idleTimeoutMs: 200, totalTimeoutMs: 60_000 },
 				async (exchange) => await readBodyText(exchange),
@@ -60,7 +52,7 @@ describe('the idle timeout over HTTP (simulator)', () => {
 	});
 
 	it('a stream that stays busy past the total budget is a total timeout', async () => {
-		const error = await failureOf(
+		const error = await failureOf<unknown>(
 			withHttpExchange(
 				{ url: `${sim.url}/v1/qbot/chat/sse`, body: lkeBody('drip [delay:50] [pieces:400]'), idleTimeoutMs: 10_000, totalTimeoutMs: 300 },
 				async (exchange) => await readBodyText(exchange),
@@ -82,7 +74,7 @@ describe('an LKE turn that goes silent is not sent again', () => {
 		['before the answer headers', 'slow [latency:60000]'],
 	])('silent %s: IDLE_TIMEOUT after one request, with Max Retries 3', async (_when, content) => {
 		const retries: unknown[] = [];
-		const failure = (await failureOf(runLkeChatTurn(request(content), { random: () => 0, onRetry: (info) => retries.push(info) }))) as AgentChatError;
+		const failure = await failureOf(runLkeChatTurn(request(content), { random: () => 0, onRetry: (info) => retries.push(info) }));
 		expect(failure.code).toBe('IDLE_TIMEOUT');
 		expect(failure.partial).toMatchObject({ reply: '', isFinal: false });
 		expect(retries).toEqual([]);
