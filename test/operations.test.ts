@@ -56,7 +56,7 @@ describe('routeOperation', () => {
 describe('node descriptions built from the registries', () => {
 	const nodes: Array<[string, INodeProperties[], string, string[]]> = [
 		['Tencent LKE', new TencentLke().description.properties, 'chat', ['chat', 'getWsToken']],
-		['AiSK', new Aisk().description.properties, 'createChatbotToken', ['createChatbotToken']],
+		['AiSK', new Aisk().description.properties, 'createChatbotToken', ['ask', 'createChatbotToken']],
 		['tate-a-tate', new TateATate().description.properties, 'sendMessage', ['sendMessage']],
 	];
 

@@ -46,8 +46,8 @@ describe('LKE dialog (SSE)', () => {
 		for (let i = 1; i < replies.length; i++) expect(replies[i].content.startsWith(replies[i - 1].content)).toBe(true);
 		const final = replies[replies.length - 1];
 		expect(final.is_final).toBe(true);
-		expect(final.content).toBe(lkeAnswerFor(q));
-		expect(final.content).toContain('你好，世界');
+		expect(final.content).toBe('Answer to "What is n8n? 你好": This is the simulated agent speaking. 你好，世界！这是一个模拟的回答。🙂 Have a nice day.');
+		expect(lkeAnswerFor(q)).toBe(final.content);
 		expect(final.related_record_id).toBe(echo.payload.record_id);
 		expect(final.quote_infos).toHaveLength(1);
 		expect(replies.filter((r) => r.is_final)).toHaveLength(1);
@@ -104,6 +104,10 @@ describe('LKE dialog (SSE)', () => {
 		const { events } = await lkeTurn(q, { incremental: true });
 		const text = bot(events).map((r) => r.content).join('');
 		expect(Array.from(text)).toHaveLength(300000);
+		const pattern = 'Streaming simulator text: 你好，世界！长回答测试。🚀 The quick brown fox jumps over the lazy dog. ';
+		const patternLength = Array.from(pattern).length;
+		const expected = pattern.repeat(Math.ceil(300000 / patternLength));
+		expect(text).toBe(Array.from(expected).slice(0, 300000).join(''));
 		expect(text).toBe(lkeAnswerFor(q));
 	});
 });
@@ -204,10 +208,11 @@ describe('tate-a-tate', () => {
 		expect(first).toMatchObject({ success: true, message: 'OK', code: '1', method: null });
 		const conversationId = first.object.conversationId;
 		expect(conversationId).toMatch(/^01_\d+_\d+$/);
-		expect(first.object).toMatchObject({ isFinal: 1, msgType: 1, msgContent: tateReplyFor('Hello', 1, conversationId) });
+		expect(first.object).toMatchObject({ isFinal: 1, msgType: 1, msgContent: `Turn 1 of conversation ${conversationId}: you said "Hello". 收到，谢谢！👍` });
+		expect(tateReplyFor('Hello', 1, conversationId)).toBe(first.object.msgContent);
 
 		const second = await (await send({ msg: 'Again', conversationId, parentMsgId: first.object.msgId })).json() as any;
-		expect(second.object.msgContent).toBe(tateReplyFor('Again', 2, conversationId));
+		expect(second.object.msgContent).toBe(`Turn 2 of conversation ${conversationId}: you said "Again". 收到，谢谢！👍`);
 		expect(BigInt(second.object.msgId)).toBeGreaterThan(BigInt(first.object.msgId));
 
 		const unknown = await (await send({ msg: 'x', conversationId: '01_1_1' })).json() as any;
@@ -267,7 +272,7 @@ describe('harness', () => {
 		expect(sim.requests[0].route).toBe('unknown');
 	});
 
-	it('close() resolves quickly with a stalled connection open', async () => {
+	it('close() ends a stalled connection instead of waiting for it', async () => {
 		const own = await startSimulator();
 		const res = await fetch(`${own.url}/v1/qbot/chat/sse`, { method: 'POST', body: lkeBody('wait [stall]') });
 		const reader = res.body!.getReader();
@@ -275,9 +280,10 @@ describe('harness', () => {
 		expect(Buffer.from(first.value!).toString()).toContain('"is_from_self":true');
 		expect(own.openConnections()).toBe(1);
 		expect(own.connectionsOpened()).toBe(1);
-		const started = Date.now();
+		// The stall never ends by itself: close() resolving at all (within the test's timeout) shows it
+		// destroyed the socket rather than waiting for the client to leave.
 		await own.close();
-		expect(Date.now() - started).toBeLessThan(500);
+		expect(own.openConnections()).toBe(0);
 		await expect(reader.read()).rejects.toThrow();
 	});
 });

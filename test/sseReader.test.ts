@@ -17,25 +17,27 @@ const stream = Buffer.from(
 		'data:line one\ndata:line two\n\n',
 );
 
+/** The events in `stream`, written out. */
+const streamEvents: SseEvent[] = [
+	{ event: 'reply', data: '{"content":"你好，世界 🌏"}' },
+	{ event: 'reply', data: '{"content":"第二"}' },
+	{ event: undefined, data: 'line one\nline two' },
+];
+
 describe('readSseEvents', () => {
 	it('parses events, comments and CRLF framing', async () => {
-		expect(await collect([stream])).toEqual([
-			{ event: 'reply', data: '{"content":"你好，世界 🌏"}' },
-			{ event: 'reply', data: '{"content":"第二"}' },
-			{ event: undefined, data: 'line one\nline two' },
-		]);
+		expect(await collect([stream])).toEqual(streamEvents);
 	});
 
 	it('gives the same events for every split point, including inside multi-byte characters', async () => {
-		const whole = await collect([stream]);
 		for (let cut = 1; cut < stream.length; cut++) {
-			expect(await collect([stream.subarray(0, cut), stream.subarray(cut)])).toEqual(whole);
+			expect(await collect([stream.subarray(0, cut), stream.subarray(cut)])).toEqual(streamEvents);
 		}
 	});
 
 	it('gives the same events when every byte arrives alone', async () => {
 		const bytes = Array.from(stream, (byte) => Uint8Array.of(byte));
-		expect(await collect(bytes)).toEqual(await collect([stream]));
+		expect(await collect(bytes)).toEqual(streamEvents);
 	});
 
 	it('delivers a last event without its blank line, marked as unterminated', async () => {

@@ -1,4 +1,4 @@
-import type { IConnections, IDataObject, INode, INodeParameters } from 'n8n-workflow';
+import type { IConnections, IDataObject, INode, INodeParameters, StructuredChunk } from 'n8n-workflow';
 import { TencentLkeApi } from '../credentials/TencentLkeApi.credentials';
 import { TencentLke } from '../nodes/TencentLke/TencentLke.node';
 import { manualTriggerNode, runWorkflow, MANUAL_TRIGGER_TYPE, type WorkflowRunResult } from './helpers/workflowRunner';
@@ -52,17 +52,19 @@ async function run(
 	inputItems: IDataObject[],
 	parameters: IDataObject,
 	options: { settings?: Partial<INode>; credentialOverrides?: IDataObject; abortAfterMs?: number; streaming?: boolean } = {},
-): Promise<WorkflowRunResult> {
+): Promise<WorkflowRunResult & { chunks: StructuredChunk[] }> {
 	const connections: IConnections = { Start: { main: [[{ node: 'LKE', type: 'main', index: 0 }]] } };
-	return await runWorkflow({
+	const chunks: StructuredChunk[] = [];
+	const result = await runWorkflow({
 		nodeTypes: { [NODE_TYPE]: new TencentLke() },
 		credentialTypes: { tencentLkeApi: new TencentLkeApi() },
 		credentials: credentials(options.credentialOverrides),
 		workflow: { nodes: [manualTriggerNode('Start'), chatNode(parameters, options.settings)], connections },
 		inputItems,
 		abortAfterMs: options.abortAfterMs,
-		streaming: options.streaming,
+		onChunk: options.streaming ? (chunk) => chunks.push(chunk) : undefined,
 	});
+	return { ...result, chunks };
 }
 
 /** Every string n8n would show or store for this run: outputs, errors, logs. */
@@ -464,7 +466,7 @@ describe('Tencent LKE chat (ADP v2, the default) in an n8n workflow', () => {
 });
 
 describe('live answers in a streaming execution', () => {
-	function liveText(result: WorkflowRunResult, itemIndex: number): { types: string[]; text: string; pieces: number } {
+	function liveText(result: WorkflowRunResult & { chunks: StructuredChunk[] }, itemIndex: number): { types: string[]; text: string; pieces: number } {
 		const chunks = result.chunks.filter((chunk) => chunk.metadata.itemIndex === itemIndex && chunk.metadata.nodeName === 'LKE');
 		const pieces = chunks.filter((chunk) => chunk.type === 'item');
 		return { types: chunks.map((chunk) => chunk.type), text: pieces.map((chunk) => chunk.content).join(''), pieces: pieces.length };

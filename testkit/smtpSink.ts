@@ -53,6 +53,149 @@ export interface SmtpSinkOptions {
 const MAX_LINE = 1 << 20;
 const MAX_MESSAGE = 25 << 20;
 
+/** One SMTP connection: reads command lines and DATA, replies, and hands each complete mail to `deliver`. */
+class SmtpSession {
+	private buffer = '';
+	private mode: 'command' | 'data' | 'auth-login-user' | 'auth-login-pass' = 'command';
+	private from = '';
+	private to: string[] = [];
+	private dataLines: string[] = [];
+	private dataSize = 0;
+
+	constructor(
+		private readonly socket: net.Socket,
+		private readonly name: string,
+		private readonly deliver: (mail: ReceivedMail) => void,
+	) {}
+
+	start(): void {
+		this.socket.on('error', () => this.socket.destroy());
+		this.socket.setEncoding('latin1'); // bytes as they come; the body is decoded as UTF-8 later
+		this.socket.on('data', (chunk: string) => this.received(chunk));
+		this.reply(`220 ${this.name} ESMTP smtp-sink ready`);
+	}
+
+	private reply(line: string): void {
+		if (!this.socket.destroyed) this.socket.write(line + '\r\n');
+	}
+
+	private reset(): void {
+		this.from = '';
+		this.to = [];
+		this.dataLines = [];
+		this.dataSize = 0;
+	}
+
+	private received(chunk: string): void {
+		this.buffer += chunk;
+		let at: number;
+		while ((at = this.buffer.indexOf('\n')) >= 0) {
+			const line = this.buffer.slice(0, at).replace(/\r$/, '');
+			this.buffer = this.buffer.slice(at + 1);
+			this.line(line);
+		}
+		if (this.buffer.length > MAX_LINE) {
+			this.reply('500 Line too long');
+			this.socket.destroy();
+		}
+	}
+
+	private line(line: string): void {
+		if (this.mode === 'data') return this.dataLine(line);
+		if (this.mode === 'auth-login-user') {
+			this.mode = 'auth-login-pass';
+			return this.reply('334 UGFzc3dvcmQ6');
+		}
+		if (this.mode === 'auth-login-pass') {
+			this.mode = 'command';
+			return this.reply('235 Authentication successful');
+		}
+		this.command(line);
+	}
+
+	private dataLine(line: string): void {
+		if (line === '.') {
+			this.mode = 'command';
+			const raw = Buffer.from(this.dataLines.join('\r\n') + '\r\n', 'latin1').toString('utf8');
+			try {
+				this.deliver({ from: this.from, to: this.to.slice(), ...parseMessage(raw) });
+				this.reply('250 OK: queued');
+			} catch (e) {
+				this.reply(`554 Could not parse the message: ${(e as Error).message}`);
+			}
+			this.reset();
+			return;
+		}
+		this.dataSize += line.length + 2;
+		if (this.dataSize > MAX_MESSAGE) {
+			this.reply('552 Message too large');
+			this.socket.end();
+			return;
+		}
+		this.dataLines.push(line.startsWith('.') ? line.slice(1) : line);
+	}
+
+	private command(line: string): void {
+		const verb = line.split(' ', 1)[0].toUpperCase();
+		const arg = line.slice(verb.length).trim();
+		switch (verb) {
+			case 'EHLO':
+				this.reset();
+				this.reply(`250-${this.name} greets ${arg || 'you'}`);
+				this.reply('250-8BITMIME');
+				this.reply('250-SMTPUTF8');
+				this.reply('250-AUTH PLAIN LOGIN');
+				this.reply(`250 SIZE ${MAX_MESSAGE}`);
+				return;
+			case 'HELO':
+				this.reset();
+				return this.reply(`250 ${this.name}`);
+			case 'MAIL': {
+				const m = /^FROM:\s*<([^>]*)>/i.exec(arg);
+				if (!m) return this.reply('501 Syntax: MAIL FROM:<address>');
+				this.reset();
+				this.from = m[1];
+				return this.reply('250 OK');
+			}
+			case 'RCPT': {
+				const m = /^TO:\s*<([^>]*)>/i.exec(arg);
+				if (!m) return this.reply('501 Syntax: RCPT TO:<address>');
+				if (!this.from) return this.reply('503 MAIL first');
+				this.to.push(m[1]);
+				return this.reply('250 OK');
+			}
+			case 'DATA':
+				if (!this.from || this.to.length === 0) return this.reply('503 MAIL and RCPT first');
+				this.mode = 'data';
+				return this.reply('354 End data with <CR><LF>.<CR><LF>');
+			case 'AUTH': {
+				const [mech, initial] = arg.split(/\s+/);
+				if (/^PLAIN$/i.test(mech ?? '')) return this.reply(initial ? '235 Authentication successful' : '334 ');
+				if (/^LOGIN$/i.test(mech ?? '')) {
+					this.mode = initial ? 'auth-login-pass' : 'auth-login-user';
+					return this.reply(initial ? '334 UGFzc3dvcmQ6' : '334 VXNlcm5hbWU6');
+				}
+				return this.reply('504 Unrecognized authentication type');
+			}
+			case 'RSET':
+				this.reset();
+				return this.reply('250 OK');
+			case 'NOOP':
+				return this.reply('250 OK');
+			case 'QUIT':
+				this.reply(`221 ${this.name} closing`);
+				this.socket.end();
+				return;
+			case 'STARTTLS':
+				return this.reply('502 STARTTLS not supported');
+			default:
+				// A bare base64 line after "AUTH PLAIN" without an initial response.
+				if (/^[A-Za-z0-9+/=]+$/.test(line)) return this.reply('235 Authentication successful');
+				return this.reply('502 Command not implemented');
+		}
+	}
+}
+
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
 	const name = options.name ?? 'smtp-sink.local';
 	const mails: ReceivedMail[] = [];
@@ -72,136 +215,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
 	const server = net.createServer((socket) => {
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
-		socket.on('error', () => socket.destroy());
-		socket.setEncoding('latin1'); // bytes as they come; the body is decoded as UTF-8 later
-		const reply = (line: string) => {
-			if (!socket.destroyed) socket.write(line + '\r\n');
-		};
-
-		let buffer = '';
-		let mode: 'command' | 'data' | 'auth-login-user' | 'auth-login-pass' = 'command';
-		let from = '';
-		let to: string[] = [];
-		let dataLines: string[] = [];
-		let dataSize = 0;
-
-		const reset = () => {
-			from = '';
-			to = [];
-			dataLines = [];
-			dataSize = 0;
-		};
-
-		const command = (line: string) => {
-			const verb = line.split(' ', 1)[0].toUpperCase();
-			const arg = line.slice(verb.length).trim();
-			switch (verb) {
-				case 'EHLO':
-					reset();
-					reply(`250-${name} greets ${arg || 'you'}`);
-					reply('250-8BITMIME');
-					reply('250-SMTPUTF8');
-					reply('250-AUTH PLAIN LOGIN');
-					reply(`250 SIZE ${MAX_MESSAGE}`);
-					return;
-				case 'HELO':
-					reset();
-					reply(`250 ${name}`);
-					return;
-				case 'MAIL': {
-					const m = /^FROM:\s*<([^>]*)>/i.exec(arg);
-					if (!m) return reply('501 Syntax: MAIL FROM:<address>');
-					reset();
-					from = m[1];
-					return reply('250 OK');
-				}
-				case 'RCPT': {
-					const m = /^TO:\s*<([^>]*)>/i.exec(arg);
-					if (!m) return reply('501 Syntax: RCPT TO:<address>');
-					if (!from) return reply('503 MAIL first');
-					to.push(m[1]);
-					return reply('250 OK');
-				}
-				case 'DATA':
-					if (!from || to.length === 0) return reply('503 MAIL and RCPT first');
-					mode = 'data';
-					return reply('354 End data with <CR><LF>.<CR><LF>');
-				case 'AUTH': {
-					const [mech, initial] = arg.split(/\s+/);
-					if (/^PLAIN$/i.test(mech ?? '')) return initial ? reply('235 Authentication successful') : reply('334 ');
-					if (/^LOGIN$/i.test(mech ?? '')) {
-						mode = initial ? 'auth-login-pass' : 'auth-login-user';
-						return reply(initial ? '334 UGFzc3dvcmQ6' : '334 VXNlcm5hbWU6');
-					}
-					return reply('504 Unrecognized authentication type');
-				}
-				case 'RSET':
-					reset();
-					return reply('250 OK');
-				case 'NOOP':
-					return reply('250 OK');
-				case 'QUIT':
-					reply(`221 ${name} closing`);
-					socket.end();
-					return;
-				case 'STARTTLS':
-					return reply('502 STARTTLS not supported');
-				default:
-					// A bare base64 line after "AUTH PLAIN" without an initial response.
-					if (/^[A-Za-z0-9+/=]+$/.test(line)) return reply('235 Authentication successful');
-					return reply('502 Command not implemented');
-			}
-		};
-
-		const onLine = (line: string) => {
-			if (mode === 'data') {
-				if (line === '.') {
-					mode = 'command';
-					const raw = Buffer.from(dataLines.join('\r\n') + '\r\n', 'latin1').toString('utf8');
-					try {
-						delivered({ from, to: to.slice(), ...parseMessage(raw) });
-						reply('250 OK: queued');
-					} catch (e) {
-						reply(`554 Could not parse the message: ${(e as Error).message}`);
-					}
-					reset();
-					return;
-				}
-				dataSize += line.length + 2;
-				if (dataSize > MAX_MESSAGE) {
-					reply('552 Message too large');
-					socket.end();
-					return;
-				}
-				dataLines.push(line.startsWith('.') ? line.slice(1) : line);
-				return;
-			}
-			if (mode === 'auth-login-user') {
-				mode = 'auth-login-pass';
-				return reply('334 UGFzc3dvcmQ6');
-			}
-			if (mode === 'auth-login-pass') {
-				mode = 'command';
-				return reply('235 Authentication successful');
-			}
-			command(line);
-		};
-
-		socket.on('data', (chunk: string) => {
-			buffer += chunk;
-			let at: number;
-			while ((at = buffer.indexOf('\n')) >= 0) {
-				const line = buffer.slice(0, at).replace(/\r$/, '');
-				buffer = buffer.slice(at + 1);
-				onLine(line);
-			}
-			if (buffer.length > MAX_LINE) {
-				reply('500 Line too long');
-				socket.destroy();
-			}
-		});
-
-		reply(`220 ${name} ESMTP smtp-sink ready`);
+		new SmtpSession(socket, name, delivered).start();
 	});
 
 	await new Promise<void>((resolve, reject) => {

@@ -14,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import type { BatchRun, MemoryRun, MethodRun, RetainedMemoryRun, StreamMethod } from './bench/client';
+import { NOTES_END, NOTES_START, sectionBetween } from './lib/reportSections';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 let CLIENT = path.join(__dirname, 'bench', 'client.js');
@@ -24,8 +25,6 @@ const BASELINE_START = '<!-- baseline-json';
 const BASELINE_END = 'baseline-json -->';
 const RESULTS_START = '<!-- results-json';
 const RESULTS_END = 'results-json -->';
-const NOTES_START = '<!-- notes:start -->';
-const NOTES_END = '<!-- notes:end -->';
 
 let STREAM_TIMING_CASES = ['cumulative-1M', 'incremental-50M'];
 /** The naive read of the 1000-event stream would need a 650 MB body as one string (over V8's limit). */
@@ -775,29 +774,21 @@ function figuresMarkdown(results: Results, level: string): string {
 function readExisting(): { baseline?: Results; notes?: string; results?: Results } {
 	if (!fs.existsSync(REPORT)) return {};
 	const text = fs.readFileSync(REPORT, 'utf8');
-	const out: { baseline?: Results; notes?: string; results?: Results } = {};
-	const resultsStart = text.indexOf(RESULTS_START);
-	const resultsEnd = text.indexOf(RESULTS_END);
-	if (resultsStart >= 0 && resultsEnd > resultsStart) {
+	const stored = (start: string, end: string, what: string): Results | undefined => {
+		const json = sectionBetween(text, start, end);
+		if (json === undefined) return undefined;
 		try {
-			out.results = JSON.parse(text.slice(resultsStart + RESULTS_START.length, resultsEnd)) as Results;
+			return JSON.parse(json) as Results;
 		} catch {
-			log('the figures stored in BENCHMARKS.md are unreadable; ignored');
+			log(`${what} stored in BENCHMARKS.md is unreadable; ignored`);
+			return undefined;
 		}
-	}
-	const start = text.indexOf(BASELINE_START);
-	const end = text.indexOf(BASELINE_END);
-	if (start >= 0 && end > start) {
-		try {
-			out.baseline = JSON.parse(text.slice(start + BASELINE_START.length, end)) as Results;
-		} catch {
-			log('the baseline in BENCHMARKS.md is unreadable; ignored');
-		}
-	}
-	const notesStart = text.indexOf(NOTES_START);
-	const notesEnd = text.indexOf(NOTES_END);
-	if (notesStart >= 0 && notesEnd > notesStart) out.notes = text.slice(notesStart + NOTES_START.length, notesEnd).trim();
-	return out;
+	};
+	return {
+		results: stored(RESULTS_START, RESULTS_END, 'the figures'),
+		baseline: stored(BASELINE_START, BASELINE_END, 'the baseline'),
+		notes: sectionBetween(text, NOTES_START, NOTES_END)?.trim(),
+	};
 }
 
 function writeReport(results: Results, baseline: Results | undefined, notes: string | undefined): void {

@@ -3,7 +3,7 @@
  *   node build/tools/installN8n.js v1 [v2]
  * Cache: env N8N_HOST_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-agent-chat
  */
-import { cacheRoot, ensureHost, HostKind } from './n8nHost';
+import { cacheRoot, ensureHost, HostKind } from './lib/n8nHost';
 
 async function main(): Promise<void> {
 	const args = process.argv.slice(2);

@@ -7,54 +7,18 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { CaseFigure } from '../test/helpers/hardening';
+import { ALL_PROFILES } from '../testkit/profiles';
+import type { CaseFigure, HardeningFigures } from '../testkit/reliabilityFigures';
+import { seconds } from '../testkit/time';
+import { NOTES_END, NOTES_START, sectionBetween } from './lib/reportSections';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIGURES = path.join(ROOT, 'build', 'reliability', 'hardening.json');
 const REPORT = path.join(ROOT, 'RELIABILITY.md');
-const NOTES_START = '<!-- notes:start -->';
-const NOTES_END = '<!-- notes:end -->';
-const NODES = ['lke-chat', 'lke-ws-token', 'aisk', 'tate-sync', 'tate-stream'] as const;
-const NODE_TITLES: Record<string, string> = {
-	'lke-chat': 'LKE chat',
-	'lke-ws-token': 'LKE Get WS Token',
-	aisk: 'AiSK token',
-	'tate-sync': 'tate sync',
-	'tate-stream': 'tate stream',
-};
-
-interface StreamFigure {
-	stream: string;
-	incremental: boolean;
-	bytes: number;
-	chunkings: number;
-	alsoThroughRawEventReader: number;
-	totalChunks: number;
-	modes: Record<string, number>;
-	elapsedMs: number;
-	httpChunkings?: number;
-}
-
-interface Figures {
-	writtenAt: string;
-	node: string;
-	cases: CaseFigure[];
-	secretScan: { cases: number; texts: number; leaks: number };
-	secrets?: { scannedCases: number; scannedTexts: number; leaks: number; valuesWatched: number };
-	unhandledRejections: number;
-	sockets: { aboveBaselineAfterPoolClosed: number; settled: boolean };
-	chunking?: { seed: number; streams: StreamFigure[] };
-	load?: Record<string, number>;
-	run?: {
-		suiteMs: number;
-		partMs: Record<string, number>;
-		command: string;
-		machine?: { cpus: number; cpuModel: string; loadAverage1mStart: number; loadAverage1mEnd: number };
-	};
-}
+/** The title of a node kind in the tables; a figure of a kind no profile knows keeps its id. */
+const titleOf = (kind: string): string => ALL_PROFILES.find((profile) => profile.kind === kind)?.title ?? kind;
 
 const escape = (text: string) => text.replace(/\|/g, '\\|');
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function cell(figure: CaseFigure | undefined): string {
 	if (!figure) return '';
@@ -66,11 +30,11 @@ function cell(figure: CaseFigure | undefined): string {
 function faultMatrix(cases: CaseFigure[]): string[] {
 	const faults = [...new Set(cases.map((figure) => figure.case))];
 	const lines = [
-		`| fault | ${NODES.map((node) => NODE_TITLES[node]).join(' | ')} |`,
-		`|---|${NODES.map(() => '---').join('|')}|`,
+		`| fault | ${ALL_PROFILES.map((profile) => profile.title).join(' | ')} |`,
+		`|---|${ALL_PROFILES.map(() => '---').join('|')}|`,
 	];
 	for (const fault of faults) {
-		const row = NODES.map((node) => cell(cases.find((figure) => figure.case === fault && figure.node === node)));
+		const row = ALL_PROFILES.map(({ kind }) => cell(cases.find((figure) => figure.case === fault && figure.node === kind)));
 		lines.push(`| ${escape(fault)} | ${row.join(' | ')} |`);
 	}
 	return lines;
@@ -81,7 +45,7 @@ function notesOf(cases: CaseFigure[]): string[] {
 	for (const figure of cases) {
 		if (!figure.note) continue;
 		const key = `${figure.case}: ${figure.note}`;
-		seen.set(key, [...(seen.get(key) ?? []), NODE_TITLES[figure.node] ?? figure.node]);
+		seen.set(key, [...(seen.get(key) ?? []), titleOf(figure.node)]);
 	}
 	return [...seen].map(([key, nodes]) => `- **${escape(key.split(': ')[0])}** (${nodes.join(', ')}): ${escape(key.slice(key.indexOf(': ') + 2))}`);
 }
@@ -97,42 +61,18 @@ function badInput(cases: CaseFigure[]): string[] {
 		const [node, field] = key.split('\u0000');
 		const wrong = figures.filter((figure) => figure.outcome !== figure.expected);
 		lines.push(
-			`| ${NODE_TITLES[node] ?? node} | ${field.startsWith("'") ? `\`${field.slice(1, -1)}\`` : escape(field)} | ${figures.length}${wrong.length ? ` (${wrong.length} named another field)` : ''}: ${escape(figures.map((figure) => figure.case).join('; '))} | ${Math.max(...figures.map((figure) => figure.elapsedMs))} ms |`,
+			`| ${titleOf(node)} | ${field.startsWith("'") ? `\`${field.slice(1, -1)}\`` : escape(field)} | ${figures.length}${wrong.length ? ` (${wrong.length} named another field)` : ''}: ${escape(figures.map((figure) => figure.case).join('; '))} | ${Math.max(...figures.map((figure) => figure.elapsedMs))} ms |`,
 		);
 	}
 	return lines;
 }
 
-function main(): void {
-	if (!fs.existsSync(FIGURES)) {
-		console.error(`No figures at ${path.relative(ROOT, FIGURES)}: run \`npx jest test/hardening\` first.`);
-		process.exit(1);
-	}
-	const figures = JSON.parse(fs.readFileSync(FIGURES, 'utf8')) as Figures;
-	const faults = figures.cases.filter((figure) => figure.group === 'faults');
-	const codes = figures.cases.filter((figure) => figure.group === 'lke-error-codes');
-	const bad = figures.cases.filter((figure) => figure.group === 'bad-input');
-	const within = figures.cases.filter((figure) => figure.elapsedMs < figure.boundMs).length;
-	const load = figures.load ?? {};
+function headerSection(figures: HardeningFigures): string[] {
 	const run = figures.run;
-	const chunking = figures.chunking;
-	const pureChunkings = (chunking?.streams ?? []).reduce((sum, stream) => sum + stream.chunkings, 0);
-	const httpChunkings = (chunking?.streams ?? []).reduce((sum, stream) => sum + (stream.httpChunkings ?? 0), 0);
-	const rawChunkings = (chunking?.streams ?? []).reduce((sum, stream) => sum + stream.alsoThroughRawEventReader, 0);
-	const secrets = figures.secrets ?? { scannedCases: figures.secretScan.cases, scannedTexts: figures.secretScan.texts, leaks: figures.secretScan.leaks, valuesWatched: 0 };
-
-	let notes = `${NOTES_START}\n_Findings and remarks (kept when the report is regenerated)._\n${NOTES_END}`;
-	if (fs.existsSync(REPORT)) {
-		const previous = fs.readFileSync(REPORT, 'utf8');
-		const start = previous.indexOf(NOTES_START);
-		const end = previous.indexOf(NOTES_END);
-		if (start !== -1 && end > start) notes = previous.slice(start, end + NOTES_END.length);
-	}
-
-	const out: string[] = [
+	return [
 		'# Reliability',
 		'',
-		'What the hardening suite (`test/hardening`, issue 6) proves about the four nodes, with the figures of',
+		'What the hardening suite (`test/hardening`) proves about the four nodes, with the figures of',
 		'its last run. Every node ends every turn with the right answer or a clear coded error, in bounded time,',
 		'keeping what it received, leaking no secret, leaving no connection open.',
 		'',
@@ -147,12 +87,27 @@ function main(): void {
 			(run?.machine ? `, ${run.machine.cpus} × ${run.machine.cpuModel.trim()}, load average ${run.machine.loadAverage1mStart} → ${run.machine.loadAverage1mEnd}` : '') +
 			(run ? `; the suite took ${seconds(run.suiteMs)} (${Object.entries(run.partMs).map(([part, ms]) => `${part} ${seconds(ms)}`).join(', ')}) plus jest's start.` : '.'),
 		'',
+	];
+}
+
+function summarySection(figures: HardeningFigures): string[] {
+	const faults = group(figures, 'faults');
+	const codes = group(figures, 'lke-error-codes');
+	const bad = group(figures, 'bad-input');
+	const within = figures.cases.filter((figure) => figure.elapsedMs < figure.boundMs).length;
+	const load = figures.load ?? {};
+	const streams = figures.chunking?.streams ?? [];
+	const pureChunkings = streams.reduce((sum, stream) => sum + stream.chunkings, 0);
+	const httpChunkings = streams.reduce((sum, stream) => sum + (stream.httpChunkings ?? 0), 0);
+	const rawChunkings = streams.reduce((sum, stream) => sum + stream.alsoThroughRawEventReader, 0);
+	const secrets = figures.secrets ?? { scannedCases: figures.secretScan.cases, scannedTexts: figures.secretScan.texts, leaks: figures.secretScan.leaks, valuesWatched: 0 };
+	return [
 		'## Summary',
 		'',
 		'| what | figure |',
 		'|---|---|',
 		`| fault cases (node × fault, real n8n-core executions) | ${faults.length}, ${new Set(faults.map((figure) => figure.case)).size} faults |`,
-		`| LKE error codes of the seed's table | ${codes.filter((figure) => figure.case.startsWith('error event')).length} codes, each with its meaning; all again in the payload shape and after part of the answer |`,
+		`| LKE error codes of the vendor's table | ${codes.filter((figure) => figure.case.startsWith('error event')).length} codes, each with its meaning; all again in the payload shape and after part of the answer |`,
 		`| bad-input cases (no request sent) | ${bad.filter((figure) => figure.case.includes('Continue On Fail') === false).length} |`,
 		`| cases within their time bound | ${within} of ${figures.cases.length} |`,
 		`| random chunkings, identical aggregate | ${pureChunkings} through the SSE reader and aggregator (${rawChunkings} of them also through the node's raw event reader), ${httpChunkings} over HTTP through the node |`,
@@ -168,6 +123,11 @@ function main(): void {
 		'leaks; no unhandled rejection (a listener on the real process, proven by a canary); and no secret in',
 		'anything shown. At the end the pool is closed and the open sockets return to the baseline.',
 		'',
+	];
+}
+
+function faultSection(faults: CaseFigure[]): string[] {
+	return [
 		'## Fault matrix',
 		'',
 		'Each cell: the outcome (the answer, or the code on the failed item under Continue On Fail), the reply',
@@ -177,7 +137,12 @@ function main(): void {
 		'',
 		...notesOf(faults),
 		'',
-		'## Every LKE error code (seed 003, section 3)',
+	];
+}
+
+function errorCodeSection(codes: CaseFigure[]): string[] {
+	return [
+		'## Every LKE error code (the vendor\'s table)',
 		'',
 		'| code | message on the error | elapsed |',
 		'|---|---|---|',
@@ -186,6 +151,11 @@ function main(): void {
 			.map((figure) => `| ${figure.expected} | Tencent LKE error ${figure.expected}: ${escape(figure.note ?? '')} | ${figure.elapsedMs} ms |`),
 		...codes.filter((figure) => !figure.case.startsWith('error event')).map((figure) => `| all | ${escape(figure.case)} | ${figure.elapsedMs} ms |`),
 		'',
+	];
+}
+
+function badInputSection(bad: CaseFigure[]): string[] {
+	return [
 		'## Bad input',
 		'',
 		'Each case fails with a `NodeOperationError` "Invalid parameter \'<field>\': <rule>" and sends no request',
@@ -193,6 +163,11 @@ function main(): void {
 		'',
 		...badInput(bad.filter((figure) => !figure.case.includes('Continue On Fail'))),
 		'',
+	];
+}
+
+function chunkingSection(chunking: HardeningFigures['chunking']): string[] {
+	return [
 		'## Chunking',
 		'',
 		`Seed ${chunking?.seed ?? '?'} (mulberry32). Modes: a few cuts; 50–300 cuts; cuts inside multi-byte characters and`,
@@ -205,15 +180,47 @@ function main(): void {
 				`| ${escape(stream.stream)} | ${stream.bytes} | ${stream.chunkings} | ${stream.totalChunks} | ${stream.httpChunkings ?? 0} | ${stream.elapsedMs} ms |`,
 		),
 		'',
+	];
+}
+
+function loadSection(load: Record<string, number>): string[] {
+	return [
 		'## Load',
 		'',
 		'| figure | value |',
 		'|---|---|',
 		...Object.entries(load).map(([name, value]) => `| ${name} | ${value} |`),
 		'',
+	];
+}
+
+/** The notes of the report being replaced, kept as they are. */
+function keptNotes(): string {
+	const kept = fs.existsSync(REPORT) ? sectionBetween(fs.readFileSync(REPORT, 'utf8'), NOTES_START, NOTES_END) : undefined;
+	return `${NOTES_START}${kept ?? '\n_Findings and remarks (kept when the report is regenerated)._\n'}${NOTES_END}`;
+}
+
+function group(figures: HardeningFigures, name: string): CaseFigure[] {
+	return figures.cases.filter((figure) => figure.group === name);
+}
+
+function main(): void {
+	if (!fs.existsSync(FIGURES)) {
+		console.error(`No figures at ${path.relative(ROOT, FIGURES)}: run \`npx jest test/hardening\` first.`);
+		process.exit(1);
+	}
+	const figures = JSON.parse(fs.readFileSync(FIGURES, 'utf8')) as HardeningFigures;
+	const out = [
+		...headerSection(figures),
+		...summarySection(figures),
+		...faultSection(group(figures, 'faults')),
+		...errorCodeSection(group(figures, 'lke-error-codes')),
+		...badInputSection(group(figures, 'bad-input')),
+		...chunkingSection(figures.chunking),
+		...loadSection(figures.load ?? {}),
 		'## Notes',
 		'',
-		notes,
+		keptNotes(),
 		'',
 	];
 	fs.writeFileSync(REPORT, `${out.join('\n')}`);

@@ -3,7 +3,7 @@
  *
  *   npm run screenshots
  *
- * Starts n8n 2.40.x (the cached host of scripts/n8nHost.ts) with this package installed as a
+ * Starts n8n 2.40.x (the cached host of tools/lib/n8nHost.ts) with this package installed as a
  * community package, imports examples/batch-qa.json (or a small workflow of its own when the
  * example is missing) and a placeholder Tencent LKE credential, sets up the owner account through
  * the REST API and, with headless Chromium driven by playwright-core, saves:
@@ -15,13 +15,15 @@
  * and playwright-core (a devDependency: `npm ci`). Installs nothing itself.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { createInstance, ensureHost, packPackage, type Instance } from './n8nHost';
-import { setupOwner, startN8n, type RunningN8n } from './n8nServer';
+import { PROFILES } from '../testkit/profiles';
+import { sleep } from '../testkit/time';
+import { REPO_ROOT, readExample, type WorkflowJson } from './lib/exampleRig';
+import { createInstance, ensureHost, packPackage, type CredentialImport, type NodeImport } from './lib/n8nHost';
+import { setupOwner, startN8n } from './lib/n8nServer';
+import { addCleanup, makeTempDir, runTool } from './lib/processes';
 
-const PKG = 'n8n-nodes-agent-chat';
 const VIEWPORT = { width: 1440, height: 900 };
 const CHROMIUM_ARGS = [
 	'--headless',
@@ -38,39 +40,36 @@ function log(line: string): void {
 	process.stdout.write(`[screenshots] ${line}\n`);
 }
 
-function sleep(ms: number): Promise<void> {
-	return new Promise((r) => setTimeout(r, ms));
-}
-
 interface Prepared {
-	workflow: any;
+	workflow: WorkflowJson;
 	/** The node whose parameter panel is shown. */
-	chatNode: any;
+	chatNode: NodeImport;
 	source: string;
 }
 
+const CHAT_NODE_TYPE = PROFILES['lke-chat'].nodeType;
+
 /** examples/batch-qa.json when it exists, else a Manual Trigger → Tencent LKE workflow. */
-function prepareWorkflow(repo: string): Prepared {
-	const example = path.join(repo, 'examples', 'batch-qa.json');
-	if (fs.existsSync(example)) {
-		const workflow = JSON.parse(fs.readFileSync(example, 'utf8'));
-		const chatNode = (workflow.nodes ?? []).find((n: any) => n.type === `${PKG}.tencentLke`);
+function prepareWorkflow(): Prepared {
+	if (fs.existsSync(path.join(REPO_ROOT, 'examples', 'batch-qa.json'))) {
+		const workflow = readExample('batch-qa.json');
+		const chatNode = workflow.nodes.find((n) => n.type === CHAT_NODE_TYPE);
 		if (chatNode) {
-			workflow.id ??= 'exBatchQa';
+			workflow.id ||= 'exBatchQa';
 			workflow.active = false;
 			return { workflow, chatNode, source: 'examples/batch-qa.json' };
 		}
 	}
-	const chatNode = {
+	const chatNode: NodeImport = {
 		id: '5f0c3f59-8f1e-4c55-9d0b-6a3e9d7f1a01',
 		name: 'Ask Tencent LKE',
-		type: `${PKG}.tencentLke`,
+		type: CHAT_NODE_TYPE,
 		typeVersion: 1,
 		position: [260, 0],
 		parameters: { content: '={{ $json.chatInput }}', options: {} },
 		credentials: { tencentLkeApi: { id: 'lke-demo', name: 'Tencent LKE account' } },
 	};
-	const workflow = {
+	const workflow: WorkflowJson = {
 		id: 'screenshotWf01',
 		name: 'Ask Tencent LKE',
 		active: false,
@@ -85,10 +84,10 @@ function prepareWorkflow(repo: string): Prepared {
 }
 
 /** The credentials the workflow refers to, as placeholders (no request is made). */
-function placeholderCredentials(workflow: any): object[] {
-	const seen = new Map<string, object>();
-	for (const node of workflow.nodes ?? []) {
-		for (const [type, ref] of Object.entries<any>(node.credentials ?? {})) {
+function placeholderCredentials(workflow: WorkflowJson): CredentialImport[] {
+	const seen = new Map<string, CredentialImport>();
+	for (const node of workflow.nodes) {
+		for (const [type, ref] of Object.entries(node.credentials ?? {})) {
 			if (!ref?.id || seen.has(ref.id)) continue;
 			const data: Record<string, string> =
 				type === 'tencentLkeApi'
@@ -107,14 +106,18 @@ function placeholderCredentials(workflow: any): object[] {
 async function closePopups(page: Page): Promise<void> {
 	// Whatever n8n shows on a first visit (tours, notices): Escape closes dialogs; toasts are closed by their button.
 	await page.keyboard.press('Escape').catch(() => undefined);
+	await closeToasts(page);
+}
+
+async function closeToasts(page: Page): Promise<void> {
 	for (const close of await page.locator('.el-notification .el-notification__closeBtn').all()) {
 		await close.click({ timeout: 1000 }).catch(() => undefined);
 	}
 }
 
-async function shootCanvas(page: Page, baseUrl: string, workflow: any, file: string): Promise<void> {
+async function shootCanvas(page: Page, baseUrl: string, workflow: WorkflowJson, file: string): Promise<void> {
 	await page.goto(`${baseUrl}/workflow/${workflow.id}`, { waitUntil: 'domcontentloaded' });
-	const nodeCount = (workflow.nodes ?? []).length;
+	const nodeCount = workflow.nodes.length;
 	await page.locator('.vue-flow__node').nth(Math.max(0, nodeCount - 1)).waitFor({ state: 'attached', timeout: 60_000 });
 	await page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => undefined);
 	await sleep(1500); // icons and the fit-view animation
@@ -126,7 +129,7 @@ async function shootCanvas(page: Page, baseUrl: string, workflow: any, file: str
 	await page.screenshot({ path: file });
 }
 
-async function shootPanel(page: Page, baseUrl: string, workflow: any, chatNode: any, file: string): Promise<void> {
+async function shootPanel(page: Page, baseUrl: string, workflow: WorkflowJson, chatNode: NodeImport, file: string): Promise<void> {
 	// /workflow/:id/:nodeId opens the node's details view.
 	await page.goto(`${baseUrl}/workflow/${workflow.id}/${chatNode.id}`, { waitUntil: 'domcontentloaded' });
 	const ndv = page.locator('[data-test-id="ndv"]');
@@ -134,14 +137,11 @@ async function shootPanel(page: Page, baseUrl: string, workflow: any, chatNode: 
 	await page.getByText('Content', { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
 	await page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => undefined);
 	await sleep(1500);
-	for (const close of await page.locator('.el-notification .el-notification__closeBtn').all()) {
-		await close.click({ timeout: 1000 }).catch(() => undefined);
-	}
+	await closeToasts(page);
 	await page.screenshot({ path: file });
 }
 
 async function main(): Promise<number> {
-	const repo = path.resolve(__dirname, '..', '..');
 	const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 	if (!fs.existsSync(chromiumPath)) {
 		process.stderr.write(
@@ -158,66 +158,50 @@ async function main(): Promise<number> {
 		process.stderr.write('playwright-core is missing: run `npm ci` (it is a devDependency).\n');
 		return 2;
 	}
-	if (!fs.existsSync(path.join(repo, 'dist', 'nodes', 'TencentLke', 'TencentLke.node.js'))) {
+	if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'nodes', 'TencentLke', 'TencentLke.node.js'))) {
 		process.stderr.write('dist/ is missing: run `npm run build` first (npm run screenshots does).\n');
 		return 2;
 	}
-	const outDir = path.join(repo, 'docs', 'images');
+	const outDir = path.join(REPO_ROOT, 'docs', 'images');
 	fs.mkdirSync(outDir, { recursive: true });
 
 	const host = await ensureHost('v2');
 	log(`n8n ${host.version}`);
-	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-screenshots-'));
-	let instance: Instance | undefined;
-	let n8n: RunningN8n | undefined;
-	let context: BrowserContext | undefined;
-	try {
-		const tarball = await packPackage(repo, path.join(tmp, 'pack'));
-		instance = await createInstance(host, { packageTarball: tarball });
-		const { workflow, chatNode, source } = prepareWorkflow(repo);
-		log(`workflow: ${source}`);
-		const creds = placeholderCredentials(workflow);
-		if (creds.length) await instance.importCredentials(creds);
-		await instance.importWorkflows([workflow]);
+	const tmp = makeTempDir('n8n-screenshots');
+	const tarball = await packPackage(REPO_ROOT, path.join(tmp, 'pack'));
+	const instance = await createInstance(host, { packageTarball: tarball });
+	addCleanup(instance.dispose);
+	const { workflow, chatNode, source } = prepareWorkflow();
+	log(`workflow: ${source}`);
+	const creds = placeholderCredentials(workflow);
+	if (creds.length) await instance.importCredentials(creds);
+	await instance.importWorkflows([workflow]);
 
-		n8n = await startN8n(instance);
-		log(`n8n started at ${n8n.baseUrl}`);
-		const cookie = await setupOwner(n8n.baseUrl);
+	const n8n = await startN8n(instance);
+	log(`n8n started at ${n8n.baseUrl}`);
+	const cookie = await setupOwner(n8n.baseUrl);
 
-		context = await playwright.chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
-			executablePath: chromiumPath,
-			headless: true,
-			args: CHROMIUM_ARGS,
-			viewport: VIEWPORT,
-			deviceScaleFactor: 1,
-			locale: 'en-US',
-			colorScheme: 'light',
-		});
-		const [name, ...rest] = cookie.split('=');
-		await context.addCookies([{ name, value: rest.join('='), url: n8n.baseUrl }]);
-		const page = context.pages()[0] ?? (await context.newPage());
+	const context: BrowserContext = await playwright.chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
+		executablePath: chromiumPath,
+		headless: true,
+		args: CHROMIUM_ARGS,
+		viewport: VIEWPORT,
+		deviceScaleFactor: 1,
+		locale: 'en-US',
+		colorScheme: 'light',
+	});
+	addCleanup(() => context.close().catch(() => undefined));
+	const [name, ...rest] = cookie.split('=');
+	await context.addCookies([{ name, value: rest.join('='), url: n8n.baseUrl }]);
+	const page = context.pages()[0] ?? (await context.newPage());
 
-		const canvasFile = path.join(outDir, 'canvas.png');
-		await shootCanvas(page, n8n.baseUrl, workflow, canvasFile);
-		log(`saved ${path.relative(repo, canvasFile)}`);
-		const panelFile = path.join(outDir, 'chat-node-panel.png');
-		await shootPanel(page, n8n.baseUrl, workflow, chatNode, panelFile);
-		log(`saved ${path.relative(repo, panelFile)}`);
-		return 0;
-	} finally {
-		await context?.close().catch(() => undefined);
-		await n8n?.stop();
-		await instance?.dispose();
-		fs.rmSync(tmp, { recursive: true, force: true });
-	}
+	const canvasFile = path.join(outDir, 'canvas.png');
+	await shootCanvas(page, n8n.baseUrl, workflow, canvasFile);
+	log(`saved ${path.relative(REPO_ROOT, canvasFile)}`);
+	const panelFile = path.join(outDir, 'chat-node-panel.png');
+	await shootPanel(page, n8n.baseUrl, workflow, chatNode, panelFile);
+	log(`saved ${path.relative(REPO_ROOT, panelFile)}`);
+	return 0;
 }
 
-main().then(
-	(code) => {
-		process.exitCode = code;
-	},
-	(e) => {
-		process.stderr.write(`[screenshots] failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-		process.exitCode = 1;
-	},
-);
+runTool('screenshots', main);

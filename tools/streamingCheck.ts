@@ -4,7 +4,7 @@
  *   npm run test:streaming
  *
  * Packs this package, installs it into a fresh n8n 2.40.x instance (the cached host of
- * scripts/n8nHost.ts), starts the vendor simulator, imports credentials pointing at it and two
+ * tools/lib/n8nHost.ts), starts the vendor simulator, imports credentials pointing at it and two
  * workflows (Webhook with "Respond: Streaming" → Tencent LKE chat; Webhook → tate-a-tate in
  * stream mode), publishes them, starts `n8n start` and then:
  *
@@ -20,38 +20,44 @@
  */
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { createInstance, ensureHost, packPackage, type Instance } from './n8nHost';
-import { setupOwner, startN8n, waitForWebhook, type RunningN8n } from './n8nServer';
-import { lkeAnswerFor, startSimulator, tateReplyFor, SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';
+import type { INodeParameters } from 'n8n-workflow';
+import { PROFILES, parametersOf, type NodeKind } from '../testkit/profiles';
+import { lkeAnswerFor, startSimulator, tateReplyFor } from '../testkit/simulator';
+import { seconds } from '../testkit/time';
+import { Checks } from './lib/checks';
+import { EXAMPLE_CREDENTIALS, REPO_ROOT, simulatorCredentialImports, type WorkflowJson } from './lib/exampleRig';
+import { createInstance, ensureHost, packPackage, type Instance, type NodeImport } from './lib/n8nHost';
+import { setupOwner, startN8n, waitForWebhook, type RunningN8n } from './lib/n8nServer';
+import { addCleanup, makeTempDir, runTool } from './lib/processes';
 
-const PKG = 'n8n-nodes-agent-chat';
 const LKE_PATH = 'agent-chat-stream';
 const TATE_PATH = 'agent-chat-stream-tate';
-
-let passed = 0;
-let failed = 0;
+const checks = new Checks();
 
 function check(name: string, ok: boolean, detail = ''): void {
-	if (ok) passed++;
-	else failed++;
-	process.stdout.write(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? `  (${detail})` : ''}\n`);
+	checks.record(name, ok, detail);
 }
 
 function info(line: string): void {
-	process.stdout.write(`      ${line}\n`);
+	checks.info(line);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Streaming webhook client
+
+/** One line of n8n's streamed response. */
+interface StreamLine {
+	type?: unknown;
+	content?: unknown;
+	metadata?: { nodeName?: string };
+}
 
 interface Chunk {
 	at: number;
 	type: string;
 	content?: string;
 	nodeName?: string;
-	raw: any;
 }
 
 interface StreamResult {
@@ -86,15 +92,16 @@ async function postStreaming(url: string, body: unknown): Promise<StreamResult> 
 	const takeLine = (line: string, at: number) => {
 		if (!line.trim()) return;
 		try {
-			const raw = JSON.parse(line);
-			const chunk: Chunk = { at, type: String(raw.type), content: raw.content, nodeName: raw.metadata?.nodeName, raw };
+			const raw = JSON.parse(line) as StreamLine;
+			const chunk: Chunk = { at, type: String(raw.type), content: typeof raw.content === 'string' ? raw.content : undefined, nodeName: raw.metadata?.nodeName };
 			chunks.push(chunk);
 			if (chunk.type === 'item' && chunk.content && Number.isNaN(firstItemMs)) firstItemMs = at;
 		} catch {
 			badLines.push(line);
 		}
 	};
-	const reader = res.body!.getReader();
+	if (!res.body) throw new Error(`${url}: no response body (HTTP ${res.status})`);
+	const reader = res.body.getReader();
 	for (;;) {
 		const { done, value } = await reader.read();
 		if (done) break;
@@ -166,21 +173,36 @@ function summarizeTypes(types: string[]): string {
 // ---------------------------------------------------------------------------------------------
 // Tool variants
 
+/** What /types/nodes.json says about a node type (the fields read here). */
+interface NodeTypeDescription {
+	name: string;
+	displayName?: string;
+	inputs?: unknown;
+	outputs?: unknown;
+	codex?: { subcategories?: Record<string, string[]> };
+	properties?: Array<{ name: string; type: string; noDataExpression?: boolean; default?: unknown }>;
+	credentials?: Array<{ name: string }>;
+}
+
+type Property = NonNullable<NodeTypeDescription['properties']>[number];
+
 /** What the editor's "Let the model define this parameter" needs (n8n 2.40 editor: no noDataExpression, not options / credentialsSelect). */
-function fillableByModel(prop: any): boolean {
+function fillableByModel(prop: Property): boolean {
 	return !prop.noDataExpression && !['options', 'credentialsSelect', 'notice', 'hidden', 'callout'].includes(prop.type);
 }
 
-function checkTools(nodes: any[]): void {
-	const byName = new Map<string, any>();
+/** The parameters an AI Agent must be able to fill, per node type of the package. */
+const MODEL_FILLS: Array<{ nodeType: string; fill: string[] }> = [
+	{ nodeType: PROFILES['lke-chat'].nodeType, fill: ['content', 'sessionId', 'visitorBizId'] },
+	{ nodeType: PROFILES.aisk.nodeType, fill: ['chatbotId'] },
+	{ nodeType: PROFILES['tate-sync'].nodeType, fill: ['botId', 'msg', 'conversationId'] },
+];
+
+function checkTools(nodes: NodeTypeDescription[]): void {
+	const byName = new Map<string, NodeTypeDescription>();
 	for (const n of nodes) if (!byName.has(n.name)) byName.set(n.name, n);
-	const expectations: Array<{ base: string; fill: string[] }> = [
-		{ base: 'tencentLke', fill: ['content', 'sessionId', 'visitorBizId'] },
-		{ base: 'aisk', fill: ['chatbotId'] },
-		{ base: 'tateATate', fill: ['botId', 'msg', 'conversationId'] },
-	];
-	for (const { base, fill } of expectations) {
-		const baseName = `${PKG}.${base}`;
+	for (const { nodeType: baseName, fill } of MODEL_FILLS) {
+		const base = baseName.split('.').pop();
 		const toolName = `${baseName}Tool`;
 		const tool = byName.get(toolName);
 		check(`tool variant ${toolName} is loaded`, !!tool && !!byName.get(baseName), tool ? `"${tool.displayName}"` : 'missing');
@@ -190,7 +212,7 @@ function checkTools(nodes: any[]): void {
 		const isAiTool =
 			Array.isArray(tool.inputs) && tool.inputs.length === 0 && outputs === JSON.stringify(['ai_tool']) && (codex.subcategories?.AI ?? []).includes('Tools');
 		check(`${toolName}: ai_tool output, no main input, listed under AI → Tools`, isAiTool, `inputs ${JSON.stringify(tool.inputs)}, outputs ${outputs}`);
-		const props: any[] = tool.properties ?? [];
+		const props = tool.properties ?? [];
 		const toolDesc = props.find((p) => p.name === 'toolDescription');
 		check(`${toolName}: has the Tool Description parameter`, !!toolDesc, toolDesc ? `default ${JSON.stringify(toolDesc.default)}` : 'missing');
 		const fillable = props.filter((p) => p.type !== 'collection' && fillableByModel(p)).map((p) => p.name);
@@ -198,146 +220,133 @@ function checkTools(nodes: any[]): void {
 		info(`${base}Tool parameters the model can fill: ${unique.join(', ')}`);
 		check(`${toolName}: ${fill.join(', ')} can be left to the model ($fromAI)`, fill.every((f) => unique.includes(f)));
 		const credOk = (tool.credentials ?? []).length > 0;
-		check(`${toolName}: keeps its credential`, credOk, (tool.credentials ?? []).map((c: any) => c.name).join(', '));
+		check(`${toolName}: keeps its credential`, credOk, (tool.credentials ?? []).map((c) => c.name).join(', '));
 	}
 }
 
 // ---------------------------------------------------------------------------------------------
 
-function workflows(lkeCredId: string, tateCredId: string): object[] {
-	const webhook = (pathName: string) => ({
+/** Webhook (Respond: Streaming) → the node of `kind`, which reads the question from the request body. */
+function streamingWorkflow(kind: NodeKind, webhookPath: string, nodeName: string, question: Record<string, string>): WorkflowJson {
+	const profile = PROFILES[kind];
+	const webhook: NodeImport = {
 		name: 'Webhook',
 		type: 'n8n-nodes-base.webhook',
 		typeVersion: 2.1,
 		position: [0, 0],
 		webhookId: randomUUID(),
-		parameters: { httpMethod: 'POST', path: pathName, responseMode: 'streaming', options: {} },
-	});
-	return [
-		{
-			name: 'Streaming check: Tencent LKE',
-			nodes: [
-				webhook(LKE_PATH),
-				{
-					name: 'Tencent LKE',
-					type: `${PKG}.tencentLke`,
-					typeVersion: 1,
-					position: [240, 0],
-					parameters: { operation: 'chat', content: '={{ $json.body.question }}', options: {} },
-					credentials: { tencentLkeApi: { id: lkeCredId, name: 'LKE simulator' } },
-				},
-			],
-			connections: { Webhook: { main: [[{ node: 'Tencent LKE', type: 'main', index: 0 }]] } },
-		},
-		{
-			name: 'Streaming check: tate-a-tate',
-			nodes: [
-				webhook(TATE_PATH),
-				{
-					name: 'tate-a-tate',
-					type: `${PKG}.tateATate`,
-					typeVersion: 1,
-					position: [240, 0],
-					parameters: { operation: 'sendMessage', botId: 'sim-bot', msg: '={{ $json.body.question }}', reqModel: 'stream', options: {} },
-					credentials: { tateATateApi: { id: tateCredId, name: 'tate simulator' } },
-				},
-			],
-			connections: { Webhook: { main: [[{ node: 'tate-a-tate', type: 'main', index: 0 }]] } },
-		},
-	];
+		parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'streaming', options: {} },
+	};
+	const node: NodeImport = {
+		name: nodeName,
+		type: profile.nodeType,
+		typeVersion: 1,
+		position: [240, 0],
+		parameters: parametersOf(kind, question) as INodeParameters,
+		credentials: { [profile.credentialType]: EXAMPLE_CREDENTIALS[profile.credentialType] },
+	};
+	return {
+		id: '',
+		name: `Streaming check: ${profile.title}`,
+		nodes: [webhook, node],
+		connections: { Webhook: { main: [[{ node: nodeName, type: 'main', index: 0 }]] } },
+	};
 }
 
-async function main(): Promise<void> {
-	const repo = path.resolve(__dirname, '..', '..');
-	if (!fs.existsSync(path.join(repo, 'dist', 'nodes', 'TencentLke', 'TencentLke.node.js'))) {
+const LKE_NODE = 'Tencent LKE';
+const TATE_NODE = 'tate-a-tate';
+
+/** The package packed and installed into a fresh n8n 2.40, the simulator started, credentials and workflows imported and published. */
+async function prepare(): Promise<{ instance: Instance; sim: Awaited<ReturnType<typeof startSimulator>> }> {
+	if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'nodes', 'TencentLke', 'TencentLke.node.js'))) {
 		throw new Error('dist/ is missing: run `npm run build` first (npm run test:streaming does)');
 	}
 	const host = await ensureHost('v2');
 	process.stdout.write(`n8n ${host.version} on ${host.nodePath}\n`);
-	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stream-pack-'));
-	let sim: Simulator | undefined;
-	let instance: Instance | undefined;
-	let n8n: RunningN8n | undefined;
-	try {
-		const tarball = await packPackage(repo, packDir);
-		sim = await startSimulator();
-		instance = await createInstance(host, { packageTarball: tarball });
-		const lkeCredId = 'streamLkeCred01';
-		const tateCredId = 'streamTateCred1';
-		await instance.importCredentials([
-			{
-				id: lkeCredId,
-				name: 'LKE simulator',
-				type: 'tencentLkeApi',
-				data: { appKey: SIMULATOR_DEFAULTS.lkeAppKey, site: 'custom', chatBaseUrl: sim.url, apiEndpoint: sim.url, region: 'ap-guangzhou' },
-			},
-			{ id: tateCredId, name: 'tate simulator', type: 'tateATateApi', data: { secretKey: SIMULATOR_DEFAULTS.tateSecretKey, baseUrl: `${sim.url}/im` } },
-		]);
-		const ids = await instance.importWorkflows(workflows(lkeCredId, tateCredId));
-		// n8n 2.x: an imported workflow is inactive; publishing makes its production webhook live.
-		for (const id of ids) {
-			const res = await instance.run(['publish:workflow', `--id=${id}`]);
-			if (res.exitCode !== 0) throw new Error(`publish:workflow --id=${id} failed:\n${res.stdout}\n${res.stderr}`);
-		}
-
-		const t0 = Date.now();
-		n8n = await startN8n(instance);
-		process.stdout.write(`n8n start ready at ${n8n.baseUrl} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-		for (const p of [LKE_PATH, TATE_PATH]) {
-			const waited = await waitForWebhook(n8n.baseUrl, p);
-			process.stdout.write(`webhook /webhook/${p} registered (${(waited / 1000).toFixed(1)} s after start-up)\n`);
-		}
-		process.stdout.write('\n');
-
-		// 1. Tencent LKE, streamed live through the Webhook. The first execution after start-up also
-		//    pays for n8n's and the node's lazy loading: its timing is shown, the second one is checked.
-		const coldQuestion = 'Is this the first run? [delay:150] [pieces:12]';
-		const cold = await postStreaming(`${n8n.baseUrl}/webhook/${LKE_PATH}`, { question: coldQuestion });
-		checkStream('Tencent LKE via Webhook, first run', 'Tencent LKE', cold, lkeAnswerFor(coldQuestion), false);
-		process.stdout.write('\n');
-		const question = 'How does live streaming work? [delay:150] [pieces:12]';
-		const lke = await postStreaming(`${n8n.baseUrl}/webhook/${LKE_PATH}`, { question });
-		checkStream('Tencent LKE via Webhook', 'Tencent LKE', lke, lkeAnswerFor(question));
-		const lkeReq = sim.requests.find((r) => r.route === 'lke');
-		check('Tencent LKE: the API was asked for cumulative events (incremental off)', !!lkeReq && lkeReq.json?.incremental !== true, `incremental ${JSON.stringify(lkeReq?.json?.incremental)}`);
-		process.stdout.write('\n');
-
-		// 2. tate-a-tate stream mode.
-		const msg = 'Stream this, please [delay:150]';
-		const tate = await postStreaming(`${n8n.baseUrl}/webhook/${TATE_PATH}`, { question: msg });
-		checkStream('tate-a-tate (reqModel stream) via Webhook', 'tate-a-tate', tate, (text) => {
-			const m = /^Turn 1 of conversation (\S+): /.exec(text);
-			return m ? tateReplyFor(msg, 1, m[1]) : null;
-		});
-		process.stdout.write('\n');
-
-		// 3. The AI tool variants.
-		const cookie = await setupOwner(n8n.baseUrl);
-		const res = await fetch(`${n8n.baseUrl}/types/nodes.json`, { headers: { cookie } });
-		check('GET /types/nodes.json as the owner', res.ok, `HTTP ${res.status}`);
-		if (res.ok) checkTools((await res.json()) as any[]);
-
-		const errors = n8n
-			.output()
-			.split('\n')
-			// n8n's calls to its own services (api.n8n.io) fail without internet access: not ours.
-			.filter((l) => /\b(error|unhandled)\b/i.test(l) && !/deprecat|api\.n8n\.io|ENOTFOUND/i.test(l));
-		check('n8n logged no errors', errors.length === 0, errors.slice(0, 3).join(' | '));
-		if (process.env.STREAMING_CHECK_DEBUG) process.stdout.write(`\n--- n8n output ---\n${n8n.output()}\n`);
-	} finally {
-		await n8n?.stop();
-		await sim?.close();
-		await instance?.dispose();
-		fs.rmSync(packDir, { recursive: true, force: true });
+	const tarball = await packPackage(REPO_ROOT, makeTempDir('stream-pack'));
+	const sim = await startSimulator();
+	addCleanup(() => sim.close());
+	const instance = await createInstance(host, { packageTarball: tarball });
+	addCleanup(instance.dispose);
+	await instance.importCredentials(simulatorCredentialImports(sim.url));
+	const ids = await instance.importWorkflows([
+		streamingWorkflow('lke-chat', LKE_PATH, LKE_NODE, { content: '={{ $json.body.question }}' }),
+		streamingWorkflow('tate-stream', TATE_PATH, TATE_NODE, { msg: '={{ $json.body.question }}' }),
+	]);
+	// n8n 2.x: an imported workflow is inactive; publishing makes its production webhook live.
+	for (const id of ids) {
+		const res = await instance.run(['publish:workflow', `--id=${id}`]);
+		if (res.exitCode !== 0) throw new Error(`publish:workflow --id=${id} failed:\n${res.stdout}\n${res.stderr}`);
 	}
+	return { instance, sim };
 }
 
-main()
-	.catch((e) => {
-		failed++;
-		process.stdout.write(`FAIL  ${e instanceof Error ? e.message : String(e)}\n`);
-	})
-	.finally(() => {
-		process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
-		process.exitCode = failed === 0 ? 0 : 1;
+async function started(instance: Instance): Promise<RunningN8n> {
+	const t0 = Date.now();
+	const n8n = await startN8n(instance);
+	process.stdout.write(`n8n start ready at ${n8n.baseUrl} in ${seconds(Date.now() - t0)}\n`);
+	for (const p of [LKE_PATH, TATE_PATH]) {
+		const waited = await waitForWebhook(n8n.baseUrl, p);
+		process.stdout.write(`webhook /webhook/${p} registered (${seconds(waited)} after start-up)\n`);
+	}
+	process.stdout.write('\n');
+	return n8n;
+}
+
+/** Tencent LKE, streamed live through the Webhook. */
+async function checkLkeStreaming(n8n: RunningN8n, sim: Awaited<ReturnType<typeof startSimulator>>): Promise<void> {
+	// The first execution after start-up also pays for n8n's and the node's lazy loading: its
+	// timing is shown, the second one is checked.
+	const coldQuestion = 'Is this the first run? [delay:150] [pieces:12]';
+	const cold = await postStreaming(`${n8n.baseUrl}/webhook/${LKE_PATH}`, { question: coldQuestion });
+	checkStream('Tencent LKE via Webhook, first run', LKE_NODE, cold, lkeAnswerFor(coldQuestion), false);
+	process.stdout.write('\n');
+	const question = 'How does live streaming work? [delay:150] [pieces:12]';
+	const lke = await postStreaming(`${n8n.baseUrl}/webhook/${LKE_PATH}`, { question });
+	checkStream('Tencent LKE via Webhook', LKE_NODE, lke, lkeAnswerFor(question));
+	const lkeReq = sim.requests.find((r) => r.route === 'lke');
+	check('Tencent LKE: the API was asked for cumulative events (incremental off)', !!lkeReq && lkeReq.json?.incremental !== true, `incremental ${JSON.stringify(lkeReq?.json?.incremental)}`);
+	process.stdout.write('\n');
+}
+
+/** tate-a-tate in stream mode. */
+async function checkTateStreaming(n8n: RunningN8n): Promise<void> {
+	const msg = 'Stream this, please [delay:150]';
+	const tate = await postStreaming(`${n8n.baseUrl}/webhook/${TATE_PATH}`, { question: msg });
+	checkStream('tate-a-tate (reqModel stream) via Webhook', TATE_NODE, tate, (text) => {
+		const m = /^Turn 1 of conversation (\S+): /.exec(text);
+		return m ? tateReplyFor(msg, 1, m[1]) : null;
 	});
+	process.stdout.write('\n');
+}
+
+/** The AI tool variants n8n generates for the nodes. */
+async function checkToolVariants(n8n: RunningN8n): Promise<void> {
+	const cookie = await setupOwner(n8n.baseUrl);
+	const res = await fetch(`${n8n.baseUrl}/types/nodes.json`, { headers: { cookie } });
+	check('GET /types/nodes.json as the owner', res.ok, `HTTP ${res.status}`);
+	if (res.ok) checkTools((await res.json()) as NodeTypeDescription[]);
+}
+
+function checkN8nLog(n8n: RunningN8n): void {
+	const errors = n8n
+		.output()
+		.split('\n')
+		// n8n's calls to its own services (api.n8n.io) fail without internet access: not ours.
+		.filter((l) => /\b(error|unhandled)\b/i.test(l) && !/deprecat|api\.n8n\.io|ENOTFOUND/i.test(l));
+	check('n8n logged no errors', errors.length === 0, errors.slice(0, 3).join(' | '));
+	if (process.env.STREAMING_CHECK_DEBUG) process.stdout.write(`\n--- n8n output ---\n${n8n.output()}\n`);
+}
+
+async function main(): Promise<number> {
+	return checks.runAll(async () => {
+		const { instance, sim } = await prepare();
+		const n8n = await started(instance);
+		await checkLkeStreaming(n8n, sim);
+		await checkTateStreaming(n8n);
+		await checkToolVariants(n8n);
+		checkN8nLog(n8n);
+	});
+}
+
+runTool('streaming check', main);

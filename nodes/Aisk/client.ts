@@ -14,13 +14,17 @@ export interface AiskCallOptions extends CallOptions {
 	random?: () => number;
 }
 
-/** One attempt: the parsed success body, or an AgentChatError. */
-async function attemptOnce(request: AiskTokenRequest, budgetMs: number, signal?: AbortSignal): Promise<IDataObject> {
+/** A JSON call sent once: the parsed success body (an object), or an AgentChatError. */
+export async function requestJsonOnce(
+	call: { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+	budgetMs: number,
+	signal?: AbortSignal,
+): Promise<IDataObject> {
 	const exchangeOptions = {
-		url: request.url,
-		method: 'POST' as const,
-		headers: request.headers,
-		body: '{}',
+		url: call.url,
+		method: call.method,
+		headers: call.headers,
+		body: call.body,
 		idleTimeoutMs: budgetMs,
 		totalTimeoutMs: budgetMs,
 		signal,
@@ -45,6 +49,11 @@ async function attemptOnce(request: AiskTokenRequest, budgetMs: number, signal?:
 		}
 		return parsed as IDataObject;
 	});
+}
+
+/** One attempt: the parsed success body, or an AgentChatError. */
+async function attemptOnce(request: AiskTokenRequest, budgetMs: number, signal?: AbortSignal): Promise<IDataObject> {
+	return await requestJsonOnce({ url: request.url, method: 'POST', headers: request.headers, body: '{}' }, budgetMs, signal);
 }
 
 /**

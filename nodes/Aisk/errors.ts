@@ -58,7 +58,7 @@ interface GrpcDetail {
 	retryDelay?: unknown;
 }
 
-interface GrpcErrorBody {
+export interface GrpcErrorBody {
 	code?: unknown;
 	message?: unknown;
 	details?: unknown;
@@ -104,9 +104,20 @@ function describeDetails(details: unknown): string | undefined {
 	return parts.length ? `Error info: ${parts.join(', ')}.` : undefined;
 }
 
+/** The ErrorInfo reason of a 429 whose daily quota is used up: no retry can succeed before `reset_at`. */
+export const OUT_OF_QUOTA_REASON = 'ERROR_REASON_PROMPT_OUT_OF_QUOTA';
+
+/** The out-of-quota ErrorInfo's metadata, when the details hold one. */
+function outOfQuotaMetadata(details: unknown): Record<string, unknown> | undefined {
+	if (!Array.isArray(details)) return undefined;
+	const info = (details as GrpcDetail[]).find((entry) => entry && typeof entry === 'object' && entry.reason === OUT_OF_QUOTA_REASON);
+	return info ? (info.metadata ?? {}) : undefined;
+}
+
 /**
  * The AgentChatError for a failed answer: a grpc-gateway body is mapped by its code; anything else
- * (an HTML page from a proxy, an empty body) by its HTTP status.
+ * (an HTML page from a proxy, an empty body) by its HTTP status. grpc-gateway's stream handler
+ * wraps the Status as `{"error": Status}`; both shapes are read.
  */
 export function aiskErrorFromResponse(statusCode: number, body: string, retryAfter?: string, now = Date.now()): AgentChatError {
 	let parsed: GrpcErrorBody | undefined;
@@ -114,21 +125,40 @@ export function aiskErrorFromResponse(statusCode: number, body: string, retryAft
 		const value = JSON.parse(body) as unknown;
 		if (value && typeof value === 'object' && !Array.isArray(value)) parsed = value as GrpcErrorBody;
 	} catch {
-		parsed = undefined;
+		// A stream handler's error element ends with a newline, maybe followed by more: the first line.
+		try {
+			const first = JSON.parse(body.split('\n', 1)[0]) as unknown;
+			if (first && typeof first === 'object' && !Array.isArray(first)) parsed = first as GrpcErrorBody;
+		} catch {
+			parsed = undefined;
+		}
 	}
+	const wrapped = parsed && (parsed as { error?: unknown }).error;
+	if (wrapped && typeof wrapped === 'object' && !Array.isArray(wrapped) && parsed!.code === undefined) parsed = wrapped as GrpcErrorBody;
 	const code = parsed ? seconds(parsed.code) : undefined;
 	if (!parsed || code === undefined || !Number.isInteger(code)) return httpStatusError('AiSK', statusCode, body, parseRetryAfterMs(retryAfter));
+	return aiskErrorFromStatus(parsed, statusCode, retryAfter, now);
+}
 
+/**
+ * The AgentChatError for a google.rpc.Status: from an error answer, or from an `{"error": Status}`
+ * element in the middle of a stream (`httpStatus` then the status grpc-gateway maps the code to).
+ */
+export function aiskErrorFromStatus(status: GrpcErrorBody, httpStatus?: number, retryAfter?: string, now = Date.now()): AgentChatError {
+	const code = seconds(status.code) ?? 2;
 	const info = grpcCodeInfo(code);
-	const serverMessage = typeof parsed.message === 'string' ? parsed.message.trim() : '';
+	const statusCode = httpStatus ?? info.httpStatus;
+	const serverMessage = typeof status.message === 'string' ? status.message.trim() : '';
+	const quota = outOfQuotaMetadata(status.details);
+	if (quota) return outOfQuotaError(code, info, statusCode, serverMessage, quota);
 	const headerWait = parseRetryAfterMs(retryAfter, now);
-	const detailWait = detailsWaitMs(parsed.details);
+	const detailWait = detailsWaitMs(status.details);
 	const retryAfterMs =
 		headerWait === undefined && detailWait === undefined ? undefined : Math.max(headerWait ?? 0, detailWait ?? 0);
 	const description = [
 		`HTTP ${statusCode}, gRPC code ${code} ${info.name}: ${info.meaning}.`,
 		HINTS[code],
-		describeDetails(parsed.details),
+		describeDetails(status.details),
 	]
 		.filter(Boolean)
 		.join(' ');
@@ -142,5 +172,25 @@ export function aiskErrorFromResponse(statusCode: number, body: string, retryAft
 		description,
 		retryable: AISK_RETRYABLE_CODES.has(code) || RETRYABLE_HTTP_STATUSES.has(statusCode),
 		retryAfterMs,
+	});
+}
+
+/** The chatbot's daily quota is used up: fails at once, naming the quota and when it resets. */
+function outOfQuotaError(code: number, info: GrpcCodeInfo, statusCode: number, serverMessage: string, metadata: Record<string, unknown>): AgentChatError {
+	const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+	const limit = text(metadata.limit);
+	const resetAt = text(metadata.reset_at);
+	const quota = limit ? `the chatbot's daily quota of ${limit} messages` : 'the chatbot\'s daily quota of messages';
+	const message = `AiSK error ${code} ${info.name} (out of quota): ${quota} is used up${resetAt ? `; it resets at ${resetAt}` : ''}`;
+	return new AgentChatError(message, {
+		kind: 'vendor',
+		code: info.name,
+		httpStatus: statusCode,
+		description: [
+			`HTTP ${statusCode}, gRPC code ${code} ${info.name}${serverMessage ? ` (${serverMessage})` : ''}: reason ${OUT_OF_QUOTA_REASON}.`,
+			resetAt ? `No message can be answered before ${resetAt} (reset_at).` : 'No message can be answered before the quota resets.',
+			'Raise the chatbot\'s quota in BlendVision One or run the workflow after the reset.',
+		].join(' '),
+		retryable: false,
 	});
 }

@@ -16,19 +16,25 @@ export interface AiskTokenRequest {
 	maxRetries: number;
 }
 
+/** The Chatbot ID parameter, trimmed; an input error unless it is a UUID. */
+export function checkChatbotId(value: unknown): string {
+	const chatbotId = typeof value === 'string' ? value.trim() : '';
+	if (!UUID_PATTERN.test(chatbotId)) {
+		throw inputError(
+			'chatbotId',
+			`must be a UUID like 123e4567-e89b-12d3-a456-426614174000 (got ${JSON.stringify(typeof value === 'string' ? value.slice(0, 80) : value ?? null)})`,
+		);
+	}
+	return chatbotId;
+}
+
 /** Checks the input and builds the request (pure); throws input errors before anything is sent. */
 export function buildAiskTokenRequest(
 	chatbotIdValue: unknown,
 	credentials: ICredentialDataDecryptedObject,
 	options: { timeout?: unknown; maxRetries?: unknown } = {},
 ): AiskTokenRequest {
-	const chatbotId = typeof chatbotIdValue === 'string' ? chatbotIdValue.trim() : '';
-	if (!UUID_PATTERN.test(chatbotId)) {
-		throw inputError(
-			'chatbotId',
-			`must be a UUID like 123e4567-e89b-12d3-a456-426614174000 (got ${JSON.stringify(typeof chatbotIdValue === 'string' ? chatbotIdValue.slice(0, 80) : chatbotIdValue ?? null)})`,
-		);
-	}
+	const chatbotId = checkChatbotId(chatbotIdValue);
 	const apiToken = typeof credentials.apiToken === 'string' ? credentials.apiToken.trim() : '';
 	if (apiToken === '') throw inputError('apiToken', 'the AiSK credential has no API token');
 	const baseUrl = checkBaseUrl(credentials.baseUrl || DEFAULT_AISK_BASE_URL, 'baseUrl');

@@ -10,11 +10,19 @@ export function backoffDelayMs(retryIndex: number, random: () => number = Math.r
 	return Math.round(ceiling * random());
 }
 
+/**
+ * Every HTTP date form (IMF-fixdate, RFC 850, asctime) starts with the day's name. Checked first
+ * because JavaScript's date parser also reads text like "-1" or "2026" as a year, which would turn
+ * a malformed header into "retry at once".
+ */
+const HTTP_DATE_START = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s/;
+
 /** `Retry-After` as seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
 	if (value === undefined || value.trim() === '') return undefined;
 	const trimmed = value.trim();
 	if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+	if (!HTTP_DATE_START.test(trimmed)) return undefined;
 	const date = Date.parse(trimmed);
 	if (Number.isNaN(date)) return undefined;
 	return Math.max(0, date - now);

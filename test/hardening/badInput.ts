@@ -1,11 +1,12 @@
 /**
- * Hardening (issue 6), part 2 (run from hardening.test.ts): bad input. Every parameter rule of every node, and malformed values
+ * Hardening, part 2 (run from hardening.test.ts): bad input. Every parameter rule of every node, and malformed values
  * in each credential, fail the item with a NodeOperationError that names the field and the rule,
  * and send NO request (checked on the simulator and on the echo server). Table-driven, through real
  * n8n-core executions. Figures: build/reliability/hardening.json.
  */
-import type { IDataObject } from 'n8n-workflow';
-import { TATE_BOT_ID, type Hardening, type NodeKind } from '../helpers/hardening';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { Hardening } from '../helpers/hardening';
+import type { NodeKind } from '../../testkit/profiles';
 import { lkeAnswerFor } from '../../testkit/simulator';
 
 interface BadInput {
@@ -16,7 +17,7 @@ interface BadInput {
 	rule: RegExp;
 	label: string;
 	parameters?: IDataObject;
-	credentials?: IDataObject;
+	credentials?: ICredentialDataDecryptedObject;
 	inputItems?: IDataObject[];
 }
 
@@ -221,7 +222,7 @@ export function badInputSuite(h: Hardening): void {
 			const tate = await h.runCase({
 				kind: 'tate-sync',
 				continueOnFail: true,
-				parameters: { botId: TATE_BOT_ID, userAction: '={{ $json.action }}' },
+				parameters: { userAction: '={{ $json.action }}' },
 				inputItems: [
 					{ chatInput: 'one', action: 'new' },
 					{ chatInput: 'two', action: 'undo' },

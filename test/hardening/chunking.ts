@@ -1,5 +1,5 @@
 /**
- * Hardening (issue 6), part 3 (run from hardening.test.ts): chunking. Realistic LKE streams (cumulative and incremental; thoughts,
+ * Hardening, part 3 (run from hardening.test.ts): chunking. Realistic LKE streams (cumulative and incremental; thoughts,
  * references, Chinese, emoji and astral characters, CRLF framing, comments, heartbeats, unknown
  * events, events after the final reply) are cut into thousands of seeded random chunkings — cuts
  * inside multi-byte characters and between \r and \n included — and every chunking must give the
@@ -7,7 +7,6 @@
  * fast); a few dozen go over real HTTP through the node in n8n (simulator scripts of Buffers with
  * 0/1 ms pauses). Figures: build/reliability/hardening.json.
  */
-import type { IDataObject } from 'n8n-workflow';
 import * as sseReader from '../../nodes/shared/sse';
 import * as sseByteReader from '../../nodes/TencentLke/stream/sseByteReader';
 import * as lkeAggregator from '../../nodes/TencentLke/stream/fastEventReader';
@@ -16,6 +15,7 @@ import { parseLkeEvent } from '../../nodes/TencentLke/stream/lkeEvent';
 import type { Hardening } from '../helpers/hardening';
 import { REQUEST_ID, SESSION_ID, recordedStreams, type RecordedStream } from '../helpers/lkeStreams';
 import { asyncChunks, mulberry32, randomChunking, type ChunkingMode } from '../helpers/prng';
+import type { StreamFigure } from '../../testkit/reliabilityFigures';
 import type { ScriptStep } from '../../testkit/simulator';
 
 const SEED = 0x6a09e667;
@@ -23,7 +23,7 @@ const PURE_CHUNKINGS = Number(process.env.HARDENING_CHUNKINGS ?? 800);
 const HTTP_CHUNKINGS_PER_STREAM = 6;
 
 const streams = recordedStreams();
-const figures: IDataObject[] = [];
+const figures: StreamFigure[] = [];
 
 interface Aggregate {
 	result: LkeTurnResult;
@@ -31,7 +31,7 @@ interface Aggregate {
 	deltas: string;
 }
 
-/** The path of the brief: readSseEvents → parseLkeEvent → LkeTurnAggregator. */
+/** The plain path: readSseEvents → parseLkeEvent → LkeTurnAggregator. */
 async function aggregateDecoded(chunks: readonly Uint8Array[], incremental: boolean): Promise<Aggregate> {
 	const aggregator = new LkeTurnAggregator(incremental, { sessionId: SESSION_ID, requestId: REQUEST_ID });
 	let deltas = '';

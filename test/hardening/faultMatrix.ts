@@ -1,28 +1,17 @@
 /**
- * Hardening (issue 6), part 1 (run from hardening.test.ts): the fault matrix. Every node (Tencent LKE chat and Get WS Token,
+ * Hardening, part 1 (run from hardening.test.ts): the fault matrix. Every node (Tencent LKE chat and Get WS Token,
  * AiSK, tate-a-tate sync and stream) runs through a real n8n-core execution against the simulator
  * (byte-exact scripts where the fault needs them), with Continue On Fail on so the failed item and
  * the partial reply it keeps can be checked. For every case: the right answer or the right coded
  * error, within its time bound, and the harness's checks (no unhandled rejection, no request left
  * open, every open socket an idle keep-alive socket of the package's pool, no secret anywhere).
- * Figures: build/reliability/hardening.json (see scripts/reliabilityReport.ts).
+ * Figures: build/reliability/hardening.json (see tools/reliabilityReport.ts).
  */
 import type { IDataObject } from 'n8n-workflow';
-import {
-	ALL_NODES,
-	CHATBOT_ID,
-	type Hardening,
-	ROUTE_OF,
-	SECRETS,
-	UNKNOWN_HOST_URL,
-	credentialsAt,
-	refusedUrl,
-	type CaseOutcome,
-	type CaseRun,
-	type NodeKind,
-} from '../helpers/hardening';
+import { type Hardening, SECRETS, UNKNOWN_HOST_URL, refusedUrl, type CaseOutcome, type CaseRun } from '../helpers/hardening';
 import { botReplyEvent, echoEvent, lkeErrorEvent, lkeEvent } from '../helpers/lkeStreams';
-import { lkeAnswerFor, tateReplyFor, type RouteName, type Script, type Simulator } from '../../testkit/simulator';
+import { NODE_KINDS, PROFILES, parametersOf, type NodeKind } from '../../testkit/profiles';
+import { lkeAnswerFor, type RouteName, type Script, type Simulator } from '../../testkit/simulator';
 
 let h: Hardening;
 let refused = '';
@@ -43,16 +32,11 @@ function tateLine(msgContent: string, isFinal: 0 | 1, extra: IDataObject = {}): 
 
 const TATE_PARTIAL = ['你好，', '你好，这是一个', '你好，这是一个部分回答 🙂'];
 
-/** A whole success body per JSON node, to be cut or delayed. */
-function successBody(kind: NodeKind): string {
-	switch (kind) {
-		case 'aisk':
-			return JSON.stringify({ token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJoeCJ9.c2lnbmF0dXJl' });
-		case 'lke-ws-token':
-			return JSON.stringify({ Response: { Token: 'tok-hx', Balance: 1, InputLenLimit: 12000, Pattern: 'standard', SingleWorkflow: null, RequestId: 'rid-hx' } });
-		default:
-			return JSON.stringify({ success: true, message: 'OK', method: null, object: { msgId: '2', msgContent: '好的 👍', isFinal: 1, conversationId: 'c-1' }, code: '1', request_id: 'rid' });
-	}
+/** The JSON bodies of a kind that answers with JSON. */
+function jsonBodies(kind: NodeKind): { success: string; padded: (text: string) => string } {
+	const { success, padded } = PROFILES[kind].bodies;
+	if (success === undefined || padded === undefined) throw new Error(`${kind} does not answer with JSON`);
+	return { success, padded };
 }
 
 /** The LKE bot reply pieces that arrive before a fault (cumulative events). */
@@ -72,48 +56,10 @@ function eightMegabytes(): string {
 	return bigText;
 }
 
-/** An 8 MiB body for a JSON node (a token endpoint's answer padded with a huge field). */
+/** An 8 MiB body for a JSON node (an answer padded with a huge field). */
 function bigJsonBody(kind: NodeKind): string {
-	const text = eightMegabytes();
-	switch (kind) {
-		case 'aisk':
-			return JSON.stringify({ token: 'tok', padding: text });
-		case 'lke-ws-token':
-			return JSON.stringify({ Response: { Token: 'tok', Pattern: text, RequestId: 'rid' } });
-		default:
-			return JSON.stringify({ success: true, message: 'OK', object: { msgId: '9', msgContent: text, isFinal: 1, conversationId: 'c-big' }, code: '1' });
-	}
+	return jsonBodies(kind).padded(eightMegabytes());
 }
-
-/** A 429 body in each vendor's own shape. */
-function rateLimitedBody(kind: NodeKind): string {
-	switch (kind) {
-		case 'lke-chat':
-			return JSON.stringify({ code: 429, msg: 'Too Many Requests' });
-		case 'lke-ws-token':
-			return JSON.stringify({ Response: { Error: { Code: 'RequestLimitExceeded', Message: 'Too many requests.' }, RequestId: 'rid-429' } });
-		case 'aisk':
-			return JSON.stringify({ code: 8, message: 'rate limit exceeded', details: [] });
-		default:
-			return JSON.stringify({ success: false, message: 'Too Many Requests', object: null, code: '429' });
-	}
-}
-const RATE_LIMITED_CODE: Record<NodeKind, string> = {
-	'lke-chat': '429',
-	'lke-ws-token': 'RequestLimitExceeded',
-	aisk: 'RESOURCE_EXHAUSTED',
-	'tate-sync': '429',
-	'tate-stream': '429',
-};
-
-/** The secret a vendor might quote back in an error page, per node. */
-const ECHOED_SECRET: Record<NodeKind, string> = {
-	'lke-chat': SECRETS.lkeAppKey,
-	'lke-ws-token': SECRETS.secretKey,
-	aisk: SECRETS.aiskToken,
-	'tate-sync': SECRETS.tateSecretKey,
-	'tate-stream': SECRETS.tateSecretKey,
-};
 
 function htmlError(status: number, secret: string): string {
 	return `<!DOCTYPE html><html><head><title>${status} Bad Gateway</title><style>body{font:12px}</style><script>var k="${secret}";</script></head>` +
@@ -154,33 +100,24 @@ function parametersFor(kind: NodeKind, options: IDataObject, extra: IDataObject 
 }
 
 function okCheck(kind: NodeKind, question = 'hello'): (json: IDataObject) => void {
-	return (json) => {
-		switch (kind) {
-			case 'lke-chat':
-				expect(json.reply).toBe(lkeAnswerFor(question));
-				expect(json.isFinal).toBe(true);
-				break;
-			case 'lke-ws-token':
-				expect(typeof json.Token).toBe('string');
-				expect(json.Token).not.toBe('');
-				break;
-			case 'aisk':
-				expect(json).toEqual({ token: expect.any(String), chatbotId: CHATBOT_ID });
-				break;
-			default:
-				expect(json.reply).toBe(tateReplyFor(question, 1, String(json.conversationId)));
-				expect(json.isFinal).toBe(1);
-		}
-	};
+	return (json) => expect(PROFILES[kind].checkSuccess(json, { question, parameters: parametersOf(kind) })).toBeUndefined();
+}
+
+/** What a turn cancelled mid-answer keeps: a start of the answer where text arrives in pieces. */
+function cancelledPartial(kind: NodeKind): Partial | undefined {
+	const { slowQuestion, answerFor } = PROFILES[kind];
+	if (slowQuestion === undefined) return undefined;
+	return answerFor ? { prefixOf: answerFor(slowQuestion) } : 'nonEmpty';
 }
 
 /* ---- transport faults, every node -------------------------------- */
 
-for (const node of ALL_NODES) {
+for (const node of NODE_KINDS) {
+	const profile = PROFILES[node];
 	add({
 		fault: 'connection refused',
 		node,
-		run: () => ({ credentials: credentialsAt(node, refused), parameters: parametersFor(node, noRetry) }),
+		run: () => ({ credentials: profile.baseUrlFields(refused), parameters: parametersFor(node, noRetry) }),
 		code: 'CONNECTION_FAILED',
 		message: /Could not connect to 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
 		boundMs: 2000,
@@ -189,7 +126,7 @@ for (const node of ALL_NODES) {
 	add({
 		fault: 'unknown host (.invalid)',
 		node,
-		run: () => ({ credentials: credentialsAt(node, UNKNOWN_HOST_URL), parameters: parametersFor(node, noRetry) }),
+		run: () => ({ credentials: profile.baseUrlFields(UNKNOWN_HOST_URL), parameters: parametersFor(node, noRetry) }),
 		code: 'HOST_NOT_FOUND',
 		message: /Could not resolve the host agent-chat-hardening\.invalid \((ENOTFOUND|EAI_AGAIN)\)/,
 		boundMs: 5000,
@@ -200,7 +137,7 @@ for (const node of ALL_NODES) {
 		node,
 		run: () => ({
 			parameters: parametersFor(node, noRetry),
-			setup: script(ROUTE_OF[node], { status: 502, headers: HTML, steps: [htmlError(502, ECHOED_SECRET[node])] }),
+			setup: script(profile.route, { status: 502, headers: HTML, steps: [htmlError(502, profile.quotableSecret(SECRETS))] }),
 		}),
 		code: '502',
 		message: /answered HTTP 502: 502 Bad Gateway 502 Bad Gateway upstream failed for key=\*\*\* nginx/,
@@ -210,7 +147,7 @@ for (const node of ALL_NODES) {
 	add({
 		fault: '5xx from a server echoing the request (Authorization, body)',
 		node,
-		run: () => ({ credentials: credentialsAt(node, h.echo.url), parameters: parametersFor(node, noRetry) }),
+		run: () => ({ credentials: profile.baseUrlFields(h.echo.url), parameters: parametersFor(node, noRetry) }),
 		code: '500',
 		message: /answered HTTP 500: 500 auth=/,
 		ok: (json) =>
@@ -226,7 +163,7 @@ for (const node of ALL_NODES) {
 		node,
 		run: () => ({
 			parameters: parametersFor(node, { maxRetries: 1 }),
-			setup: script(ROUTE_OF[node], { status: 429, headers: { ...JSON_TYPE, 'retry-after': '0.3' }, steps: [rateLimitedBody(node)] }),
+			setup: script(profile.route, { status: 429, headers: { ...JSON_TYPE, 'retry-after': '0.3' }, steps: [profile.bodies.rateLimited] }),
 		}),
 		code: 'ok',
 		ok: okCheck(node),
@@ -240,9 +177,9 @@ for (const node of ALL_NODES) {
 		node,
 		run: () => ({
 			parameters: parametersFor(node, { maxRetries: 3, timeout: 2000 }),
-			setup: script(ROUTE_OF[node], { status: 429, headers: { ...JSON_TYPE, 'retry-after': '30' }, steps: [rateLimitedBody(node)] }),
+			setup: script(profile.route, { status: 429, headers: { ...JSON_TYPE, 'retry-after': '30' }, steps: [profile.bodies.rateLimited] }),
 		}),
-		code: RATE_LIMITED_CODE[node],
+		code: profile.rateLimitedCode,
 		boundMs: 1000,
 		requests: 1,
 		note: 'fails at once instead of waiting 30 s past a 2 s timeout',
@@ -253,10 +190,10 @@ for (const node of ALL_NODES) {
 		run: () => ({
 			parameters: parametersFor(node, { maxRetries: 3, timeout: 120_000 }),
 			abortAfterMs: 300,
-			setup: script(ROUTE_OF[node], { status: 429, headers: { ...JSON_TYPE, 'retry-after': '20' }, steps: [rateLimitedBody(node)] }),
+			setup: script(profile.route, { status: 429, headers: { ...JSON_TYPE, 'retry-after': '20' }, steps: [profile.bodies.rateLimited] }),
 		}),
 		code: 'CANCELLED',
-		message: new RegExp(`^The execution was cancelled while waiting to retry after: .*${RATE_LIMITED_CODE[node]}`),
+		message: new RegExp(`^The execution was cancelled while waiting to retry after: .*${profile.rateLimitedCode}`),
 		minMs: 300,
 		boundMs: 1500,
 		requests: 1,
@@ -267,13 +204,13 @@ for (const node of ALL_NODES) {
 		node,
 		run: () => ({
 			parameters: parametersFor(node, {}),
-			inputItems: [{ chatInput: node === 'lke-chat' ? 'slow [delay:30] [pieces:40]' : node === 'tate-stream' ? 'slow [delay:30]' : 'hello' }],
+			inputItems: [{ chatInput: profile.slowQuestion ?? 'hello' }],
 			abortAfterMs: 300,
-			setup: node === 'lke-chat' || node === 'tate-stream' ? undefined : script(ROUTE_OF[node], { headers: JSON_TYPE, steps: ['{"tok', { delayMs: 20_000 }] }),
+			setup: profile.slowQuestion ? undefined : script(profile.route, { headers: JSON_TYPE, steps: ['{"tok', { delayMs: 20_000 }] }),
 		}),
 		code: 'CANCELLED',
 		message: /^The execution was cancelled$/,
-		partial: node === 'lke-chat' ? { prefixOf: lkeAnswerFor('slow [delay:30] [pieces:40]') } : node === 'tate-stream' ? 'nonEmpty' : undefined,
+		partial: cancelledPartial(node),
 		minMs: 300,
 		boundMs: 1500,
 		requests: 1,
@@ -313,11 +250,12 @@ add({
 	note: 'not retried: answer text had arrived',
 });
 for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
-	const body = successBody(node);
+	const profile = PROFILES[node];
+	const body = jsonBodies(node).success;
 	add({
 		fault: 'reset mid-body',
 		node,
-		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(ROUTE_OF[node], { headers: JSON_TYPE, steps: [body.slice(0, 20), { delayMs: 20 }, { destroy: true }] }) }),
+		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(profile.route, { headers: JSON_TYPE, steps: [body.slice(0, 20), { delayMs: 20 }, { destroy: true }] }) }),
 		code: 'CONNECTION_RESET',
 		boundMs: 2000,
 		requests: 1,
@@ -325,7 +263,7 @@ for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
 	add({
 		fault: 'truncated body (ends mid-JSON)',
 		node,
-		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(ROUTE_OF[node], { headers: JSON_TYPE, steps: [body.slice(0, body.length - 9)] }) }),
+		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(profile.route, { headers: JSON_TYPE, steps: [body.slice(0, body.length - 9)] }) }),
 		code: 'UNEXPECTED_RESPONSE',
 		boundMs: 2000,
 		requests: 1,
@@ -333,7 +271,7 @@ for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
 	add({
 		fault: 'invalid JSON body',
 		node,
-		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(ROUTE_OF[node], { headers: JSON_TYPE, steps: ['{"token": tok-without-quotes, }'] }) }),
+		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(profile.route, { headers: JSON_TYPE, steps: ['{"token": tok-without-quotes, }'] }) }),
 		code: 'UNEXPECTED_RESPONSE',
 		boundMs: 2000,
 		requests: 1,
@@ -341,7 +279,7 @@ for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
 	add({
 		fault: 'stall after the headers (timeout 300 ms)',
 		node,
-		run: () => ({ parameters: parametersFor(node, { maxRetries: 0, timeout: 300 }), setup: script(ROUTE_OF[node], { headers: JSON_TYPE, steps: [{ delayMs: 20_000 }] }) }),
+		run: () => ({ parameters: parametersFor(node, { maxRetries: 0, timeout: 300 }), setup: script(profile.route, { headers: JSON_TYPE, steps: [{ delayMs: 20_000 }] }) }),
 		code: 'TIMEOUT',
 		minMs: 300,
 		boundMs: 1300,
@@ -352,7 +290,7 @@ for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
 		node,
 		run: () => ({
 			parameters: parametersFor(node, { maxRetries: 0, timeout: 400 }),
-			setup: script(ROUTE_OF[node], { headers: JSON_TYPE, steps: Array.from(body).flatMap((char) => [char, { delayMs: 40 }]) }),
+			setup: script(profile.route, { headers: JSON_TYPE, steps: Array.from(body).flatMap((char) => [char, { delayMs: 40 }]) }),
 		}),
 		code: 'TIMEOUT',
 		minMs: 400,
@@ -362,7 +300,7 @@ for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
 	add({
 		fault: 'empty 200',
 		node,
-		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(ROUTE_OF[node], { headers: JSON_TYPE, steps: [] }) }),
+		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(profile.route, { headers: JSON_TYPE, steps: [] }) }),
 		code: 'UNEXPECTED_RESPONSE',
 		boundMs: 2000,
 		requests: 1,
@@ -370,7 +308,7 @@ for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
 	add({
 		fault: 'wrong content type (200 text/html login page)',
 		node,
-		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(ROUTE_OF[node], { headers: HTML, steps: ['<html><body><form action="/login">Please sign in</form></body></html>'] }) }),
+		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(profile.route, { headers: HTML, steps: ['<html><body><form action="/login">Please sign in</form></body></html>'] }) }),
 		code: 'UNEXPECTED_RESPONSE',
 		boundMs: 2000,
 		requests: 1,
@@ -390,7 +328,7 @@ for (const node of ['lke-ws-token', 'aisk'] as const) {
 	add({
 		fault: 'one 8 MB answer',
 		node,
-		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(ROUTE_OF[node], { headers: JSON_TYPE, steps: [bigJsonBody(node)] }) }),
+		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(PROFILES[node].route, { headers: JSON_TYPE, steps: [bigJsonBody(node)] }) }),
 		code: 'PROTOCOL_ERROR',
 		message: /The answer is larger than 1048576 bytes/,
 		boundMs: 3000,
@@ -756,7 +694,7 @@ async function runRow(row: Row): Promise<CaseOutcome> {
 		if (row.partial !== undefined) checkPartial(json, row.partial);
 	}
 	row.ok?.(json);
-	if (row.requests !== undefined) expect(h.sim.requests.filter((request) => request.route === ROUTE_OF[row.node])).toHaveLength(row.requests);
+	if (row.requests !== undefined) expect(h.sim.requests.filter((request) => request.route === PROFILES[row.node].route)).toHaveLength(row.requests);
 	expect(elapsedMs).toBeLessThan(row.boundMs);
 	if (row.minMs !== undefined) expect(elapsedMs).toBeGreaterThanOrEqual(row.minMs - 5);
 	h.record({
@@ -773,8 +711,8 @@ async function runRow(row: Row): Promise<CaseOutcome> {
 	return outcome;
 }
 
-/** Seed 003, section 3 "Error Code", verbatim. */
-const SEED_LKE_ERRORS: Array<[number, string]> = [
+/** The LKE dialog API's error code table, verbatim. */
+const LKE_ERROR_TABLE: Array<[number, string]> = [
 	[400, 'Request parameter error, see access documentation'],
 	[460001, 'Token Verification Failure'],
 	[460002, 'Event handler not found'],
@@ -822,9 +760,9 @@ export function faultMatrixSuite(harness: Hardening): void {
 		}
 	});
 
-	/* Every LKE error code of the seed's table */
-	describe('every LKE error code of the seed table', () => {
-		it.each(SEED_LKE_ERRORS)('%i fails the node with its meaning (NodeApiError, no Continue On Fail)', async (code, text) => {
+	/* Every LKE error code of the vendor's table */
+	describe('every LKE error code of the vendor table', () => {
+		it.each(LKE_ERROR_TABLE)('%i fails the node with its meaning (NodeApiError, no Continue On Fail)', async (code, text) => {
 			const outcome = await h.runCase({ kind: 'lke-chat', inputItems: [{ chatInput: `q [error:${code}]` }], parameters: { options: noRetry } });
 			expect(outcome.error?.name).toBe('NodeApiError');
 			expect(outcome.error?.message).toBe(`Tencent LKE error ${code}: ${meaning(text)}`);
@@ -835,10 +773,10 @@ export function faultMatrixSuite(harness: Hardening): void {
 		});
 
 		it('all codes in the payload shape, after part of the answer, with Continue On Fail: code, meaning and the partial reply per item', async () => {
-			const inputs = SEED_LKE_ERRORS.flatMap(([code]) => [{ chatInput: `p ${code} [error-payload:${code}]` }, { chatInput: `a ${code} [error-after-content:${code}]` }]);
+			const inputs = LKE_ERROR_TABLE.flatMap(([code]) => [{ chatInput: `p ${code} [error-payload:${code}]` }, { chatInput: `a ${code} [error-after-content:${code}]` }]);
 			const outcome = await h.runCase({ kind: 'lke-chat', continueOnFail: true, inputItems: inputs, parameters: { options: { maxRetries: 1, concurrency: 10 } } });
 			expect(outcome.items).toHaveLength(inputs.length);
-			SEED_LKE_ERRORS.forEach(([code, text], index) => {
+			LKE_ERROR_TABLE.forEach(([code, text], index) => {
 				const [payloadItem, afterContentItem] = [outcome.items[2 * index], outcome.items[2 * index + 1]];
 				for (const item of [payloadItem, afterContentItem]) {
 					expect(item.json).toMatchObject({ code, error: `Tencent LKE error ${code}: ${meaning(text)}`, isFinal: false });
@@ -852,7 +790,7 @@ export function faultMatrixSuite(harness: Hardening): void {
 			const retried = h.sim.requests.filter((request) => /\[error-payload:4600(11|31)\]/.test(String(request.json?.content)));
 			expect(retried).toHaveLength(2 * 2);
 			expect(h.sim.requests).toHaveLength(inputs.length + 2);
-			h.record({ group: 'lke-error-codes', node: 'lke-chat', case: `all ${SEED_LKE_ERRORS.length} codes × {payload shape, after content} in one run`, expected: 'code per item', outcome: 'code per item', elapsedMs: outcome.elapsedMs, boundMs: 10_000 });
+			h.record({ group: 'lke-error-codes', node: 'lke-chat', case: `all ${LKE_ERROR_TABLE.length} codes × {payload shape, after content} in one run`, expected: 'code per item', outcome: 'code per item', elapsedMs: outcome.elapsedMs, boundMs: 10_000 });
 			expect(outcome.elapsedMs).toBeLessThan(10_000);
 		}, 20_000);
 
@@ -867,7 +805,6 @@ export function faultMatrixSuite(harness: Hardening): void {
 		});
 	});
 
-	/* Known bugs in files another engineer owns (see the report) */
 	describe('unknown event types with data that is not JSON', () => {
 		// Found by this suite: such an event (a gateway's `event:ping\ndata:ping`) used to fail the turn
 		// with INVALID_EVENT, although unknown event types must be ignored.

@@ -1,15 +1,15 @@
 /**
- * Issue 6, "Faults, bad input and secrets: a hardening suite with figures". One jest file (loading
- * n8n-core once costs seconds), four parts:
+ * Faults, bad input and secrets: the hardening suite, with figures. One jest file (loading
+ * n8n-core once costs seconds), four parts over every node kind of testkit/profiles.ts:
  *   faultMatrix.ts  every node × every fault: the right answer or a coded error, in bounded time,
- *                   the partial reply kept; every LKE error code of the seed's table
+ *                   the partial reply kept; every LKE error code of the vendor's table
  *   badInput.ts     every parameter and credential rule: an error naming the field, no request sent
  *   chunking.ts     thousands of random chunkings of realistic LKE streams: the identical aggregate
  *   load.ts         200 concurrent chat turns: all correct, no leak, memory back after GC
  * and, after every case of every part (test/helpers/hardening.ts): no unhandled rejection, no
  * request left open, no socket outside the pool's idle keep-alive sockets, no secret in any output,
  * error, log line or console write. At the end the pool is closed and the sockets return to their
- * baseline. The figures go to build/reliability/hardening.json; `scripts/reliabilityReport.ts`
+ * baseline. The figures go to build/reliability/hardening.json; `tools/reliabilityReport.ts`
  * writes RELIABILITY.md from them.
  *
  *   npx jest test/hardening                      (one part: add -t "fault matrix" / "bad input" / …)
@@ -17,7 +17,8 @@
  */
 import * as os from 'os';
 import { redactSecrets } from '../../nodes/shared/errors';
-import { ALL_NODES, Hardening, SECRETS } from '../helpers/hardening';
+import { NODE_KINDS } from '../../testkit/profiles';
+import { Hardening, SECRETS } from '../helpers/hardening';
 import { badInputSuite } from './badInput';
 import { chunkingSuite } from './chunking';
 import { faultMatrixSuite } from './faultMatrix';
@@ -31,7 +32,7 @@ const partTimes: Record<string, number> = {};
 beforeAll(async () => {
 	await h.start();
 	// warm-up: load every node's code path once, so no case's time is module loading
-	for (const kind of ALL_NODES) h.expectNoSecrets(await h.run({ kind }));
+	for (const kind of NODE_KINDS) h.expectNoSecrets(await h.run({ kind }));
 }, 60_000);
 
 afterAll(async () => {

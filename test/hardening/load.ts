@@ -1,5 +1,5 @@
 /**
- * Hardening (issue 6), part 4 (run from hardening.test.ts): load. 200 chat turns at once in one process against the simulator
+ * Hardening, part 4 (run from hardening.test.ts): load. 200 chat turns at once in one process against the simulator
  * (two workflows run in parallel, 100 items each at Concurrency 100, every turn held 1.5 s before
  * its answer so that all 200 are in flight at once): every reply correct and in input order, no request
  * left open, no socket outside the pool, and the heap back within 10% of where it started once
@@ -8,8 +8,8 @@
  */
 import * as v8 from 'v8';
 import * as vm from 'vm';
-import type { IDataObject } from 'n8n-workflow';
-import { packagePoolStats, sleep, type Hardening } from '../helpers/hardening';
+import { packagePoolStats, type Hardening } from '../helpers/hardening';
+import { sleep } from '../../testkit/time';
 import type { WorkflowRunResult } from '../helpers/workflowRunner';
 import { lkeAnswerFor } from '../../testkit/simulator';
 
@@ -25,7 +25,7 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
 let h: Hardening;
-const load: IDataObject = {};
+const load: Record<string, number> = {};
 
 async function collectedHeap(): Promise<number> {
 	for (let i = 0; i < 4; i++) {

@@ -10,7 +10,7 @@
  *    secret) appears in an output item, an error message or description, a captured n8n log line,
  *    or anything written to stdout/stderr/console,
  * and a figure per case (outcome, elapsed time, bound) written to build/reliability/<suite>.json,
- * from which scripts/reliabilityReport.ts writes RELIABILITY.md.
+ * from which tools/reliabilityReport.ts writes RELIABILITY.md.
  */
 import * as diagnosticsChannel from 'diagnostics_channel';
 import * as fs from 'fs';
@@ -18,7 +18,17 @@ import * as http from 'http';
 import type { AddressInfo, Socket } from 'net';
 import * as path from 'path';
 import * as vm from 'vm';
-import type { ExecutionError, IConnections, ICredentialDataDecryptedObject, IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type {
+	ExecutionError,
+	IConnections,
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+} from 'n8n-workflow';
 import { AiskApi } from '../../credentials/AiskApi.credentials';
 import { TateATateApi } from '../../credentials/TateATateApi.credentials';
 import { TencentLkeApi } from '../../credentials/TencentLkeApi.credentials';
@@ -26,7 +36,10 @@ import { Aisk } from '../../nodes/Aisk/Aisk.node';
 import { getDispatcher } from '../../nodes/shared/transport';
 import { TateATate } from '../../nodes/TateATate/TateATate.node';
 import { TencentLke } from '../../nodes/TencentLke/TencentLke.node';
-import { startSimulator, type RouteName, type Simulator } from '../../testkit/simulator';
+import { PROFILES, parametersOf, secretValues, simulatorCredentials, type NodeKind } from '../../testkit/profiles';
+import type { CaseFigure, HardeningFigures } from '../../testkit/reliabilityFigures';
+import { startSimulator, type Simulator, type SimulatorKeys } from '../../testkit/simulator';
+import { sleep } from '../../testkit/time';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './workflowRunner';
 
 /**
@@ -36,63 +49,34 @@ import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './workfl
 export const realProcess = vm.runInThisContext('process') as NodeJS.Process;
 
 /** Distinctive values: a hit in any scanned text is a leak, never a coincidence. */
-export const SECRETS = {
+export const SECRETS: SimulatorKeys = {
 	lkeAppKey: 'hx-LKE-appkey-9f1c7e2b5a0d',
 	// real SecretIds are 36 characters: the TC3 Authorization is then over 200 characters long
 	secretId: 'AKIDhxHardening4d8e6f0a2c1b3d5f7e9a0b',
 	secretKey: 'hx-TC3-secretkey-3b7d91ce84',
 	aiskToken: 'hx-AISK-token-a52f08d6e1b7',
 	tateSecretKey: 'hx-TATE-secret-7c3e5b19f2a6d4e8a1c3b5d7f90',
-} as const;
-
-/** The fixed secret values; SecretId is not a secret by the contract but never needs showing either. */
-export const FIXED_SECRETS: readonly string[] = [SECRETS.lkeAppKey, SECRETS.secretKey, SECRETS.aiskToken, SECRETS.tateSecretKey];
-
-export type NodeKind = 'lke-chat' | 'lke-ws-token' | 'aisk' | 'tate-sync' | 'tate-stream';
-
-export const ALL_NODES: readonly NodeKind[] = ['lke-chat', 'lke-ws-token', 'aisk', 'tate-sync', 'tate-stream'];
-
-export const ROUTE_OF: Readonly<Record<NodeKind, RouteName>> = {
-	'lke-chat': 'lke',
-	'lke-ws-token': 'cloudApi',
-	aisk: 'aisk',
-	'tate-sync': 'tate',
-	'tate-stream': 'tate',
 };
 
-const NODE_TYPES = {
-	lke: 'n8n-nodes-agent-chat.tencentLke',
-	aisk: 'n8n-nodes-agent-chat.aisk',
-	tate: 'n8n-nodes-agent-chat.tateATate',
-} as const;
+/** The fixed secret values; the SecretId is left out: it travels in clear in every TC3 Authorization. */
+export const FIXED_SECRETS: readonly string[] = secretValues(SECRETS);
+
+export type { NodeKind };
+
+/** The node classes by node type: a new vendor's node joins here, its kinds in testkit/profiles.ts. */
+const NODE_CLASSES: Record<string, () => INodeType> = {
+	[PROFILES['lke-chat'].nodeType]: () => new TencentLke(),
+	[PROFILES.aisk.nodeType]: () => new Aisk(),
+	[PROFILES['tate-sync'].nodeType]: () => new TateATate(),
+};
+
+const CREDENTIAL_CLASSES: Record<string, () => ICredentialType> = {
+	[PROFILES['lke-chat'].credentialType]: () => new TencentLkeApi(),
+	[PROFILES.aisk.credentialType]: () => new AiskApi(),
+	[PROFILES['tate-sync'].credentialType]: () => new TateATateApi(),
+};
 
 export const NODE_NAME = 'Node';
-export const CHATBOT_ID = '3f2c1d7e-8a4b-4c6d-9e0f-1a2b3c4d5e6f';
-export const TATE_BOT_ID = 'a1cc0e70-6264-49bd-9356-a2da46849dae';
-
-/** The parameters a node kind needs to run, before the case's own. */
-function baseParameters(kind: NodeKind): IDataObject {
-	switch (kind) {
-		case 'lke-chat':
-			return { operation: 'chat', apiVersion: 'v1', content: '={{ $json.chatInput }}', sessionId: '', visitorBizId: '', outputLayout: 'single', options: {} };
-		case 'lke-ws-token':
-			return { operation: 'getWsToken', visitorBizId: '', options: {} };
-		case 'aisk':
-			return { operation: 'createChatbotToken', chatbotId: CHATBOT_ID, options: {} };
-		case 'tate-sync':
-		case 'tate-stream':
-			return {
-				operation: 'sendMessage',
-				botId: TATE_BOT_ID,
-				msg: '={{ $json.chatInput }}',
-				conversationId: '',
-				parentMsgId: '0',
-				userAction: 'new',
-				reqModel: kind === 'tate-stream' ? 'stream' : 'sync',
-				options: {},
-			};
-	}
-}
 
 export interface CaseRun {
 	kind: NodeKind;
@@ -101,7 +85,7 @@ export interface CaseRun {
 	inputItems?: IDataObject[];
 	continueOnFail?: boolean;
 	/** Merged over the credential pointing at the simulator. */
-	credentials?: IDataObject;
+	credentials?: ICredentialDataDecryptedObject;
 	abortAfterMs?: number;
 	/** Called after the simulator's reset, before the run: enqueue scripts here. */
 	setup?: (sim: Simulator, echo: EchoServer) => void;
@@ -118,20 +102,6 @@ export async function refusedUrl(): Promise<string> {
 
 /** RFC 2606: `.invalid` never resolves. */
 export const UNKNOWN_HOST_URL = 'http://agent-chat-hardening.invalid';
-
-/** The base-URL credential fields of a node kind, all pointing at `url`. */
-export function credentialsAt(kind: NodeKind, url: string): IDataObject {
-	switch (kind) {
-		case 'lke-chat':
-		case 'lke-ws-token':
-			return { chatBaseUrl: url, apiEndpoint: `${url}/` };
-		case 'aisk':
-			return { baseUrl: url };
-		case 'tate-sync':
-		case 'tate-stream':
-			return { baseUrl: `${url}/im` };
-	}
-}
 
 /* ------------------------------------------------------------------ */
 /* A server that echoes the request (secrets included) in a 500 page   */
@@ -296,10 +266,6 @@ export function clientSocketCount(): number {
 	return openClientSockets.size;
 }
 
-export function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Polls until `check` returns undefined (all good) or the time is up; returns the last complaint. */
 export async function settle(check: () => string | undefined, withinMs = 1500): Promise<string | undefined> {
 	const deadline = Date.now() + withinMs;
@@ -315,24 +281,9 @@ export async function settle(check: () => string | undefined, withinMs = 1500): 
 /* Figures                                                             */
 /* ------------------------------------------------------------------ */
 
-export interface CaseFigure {
-	group: string;
-	node: string;
-	case: string;
-	expected: string;
-	outcome: string;
-	elapsedMs: number;
-	boundMs: number;
-	/** Reply characters kept on the failed item (chat and tate stream), when it matters. */
-	partialChars?: number;
-	requests: number;
-	idlePooledSockets: number;
-	note?: string;
-}
-
 export const FIGURES_DIR = path.resolve(__dirname, '..', '..', 'build', 'reliability');
 
-export function writeFigures(suite: string, data: IDataObject | object): void {
+export function writeFigures(suite: string, data: Omit<HardeningFigures, 'suite' | 'writtenAt' | 'node'>): void {
 	fs.mkdirSync(FIGURES_DIR, { recursive: true });
 	const file = path.join(FIGURES_DIR, `${suite}.json`);
 	fs.writeFileSync(file, `${JSON.stringify({ suite, writtenAt: new Date().toISOString(), node: process.version, ...data }, null, '\t')}\n`);
@@ -359,7 +310,7 @@ export class Hardening {
 	readonly output = new OutputCapture();
 	readonly figures: CaseFigure[] = [];
 	/** More figures for the report (chunking, load …), written with the cases. */
-	readonly extra: IDataObject = {};
+	readonly extra: Partial<Pick<HardeningFigures, 'chunking' | 'load' | 'run' | 'secrets'>> = {};
 	/** Every text scanned for secrets, counted for the report. */
 	scannedTexts = 0;
 	scannedCases = 0;
@@ -379,13 +330,7 @@ export class Hardening {
 		trackClientSockets();
 		this.baselineTcp = tcpSocketCount();
 		this.baselineClients = clientSocketCount();
-		this.sim = await startSimulator({
-			lkeAppKey: SECRETS.lkeAppKey,
-			secretId: SECRETS.secretId,
-			secretKey: SECRETS.secretKey,
-			aiskToken: SECRETS.aiskToken,
-			tateSecretKey: SECRETS.tateSecretKey,
-		});
+		this.sim = await startSimulator(SECRETS);
 		this.echo = await startEchoServer();
 		this.output.install();
 	}
@@ -414,50 +359,31 @@ export class Hardening {
 		if (complaint !== undefined) throw new Error(`sockets did not return to the baseline after closing the pool: ${complaint}`);
 	}
 
-	credentials(overrides: { lke?: IDataObject; aisk?: IDataObject; tate?: IDataObject } = {}): Record<string, ICredentialDataDecryptedObject> {
-		return {
-			tencentLkeApi: {
-				appKey: SECRETS.lkeAppKey,
-				secretId: SECRETS.secretId,
-				secretKey: SECRETS.secretKey,
-				site: 'custom',
-				chatBaseUrl: this.sim.url,
-				apiEndpoint: `${this.sim.url}/`,
-				region: 'ap-jakarta',
-				...(overrides.lke ?? {}),
-			} as ICredentialDataDecryptedObject,
-			aiskApi: { apiToken: SECRETS.aiskToken, orgId: 'org-hardening', baseUrl: this.sim.url, ...(overrides.aisk ?? {}) } as ICredentialDataDecryptedObject,
-			tateATateApi: { secretKey: SECRETS.tateSecretKey, baseUrl: `${this.sim.url}/im`, ...(overrides.tate ?? {}) } as ICredentialDataDecryptedObject,
-		};
+	/** A credential per credential type pointing at the simulator; `overrides` go over the kind's own. */
+	credentials(kind: NodeKind, overrides: ICredentialDataDecryptedObject = {}): Record<string, ICredentialDataDecryptedObject> {
+		const byType: Record<string, ICredentialDataDecryptedObject> = simulatorCredentials(this.sim.url, SECRETS);
+		const own = PROFILES[kind].credentialType;
+		byType[own] = { ...byType[own], ...overrides };
+		return byType;
 	}
 
 	/** One workflow: Manual Trigger → the node. */
 	async run(spec: CaseRun): Promise<WorkflowRunResult> {
-		const base = baseParameters(spec.kind);
-		const parameters = {
-			...base,
-			...(spec.parameters ?? {}),
-			options: { ...(base.options as IDataObject), ...((spec.parameters?.options as IDataObject | undefined) ?? {}) },
-		};
-		const family = spec.kind.startsWith('lke') ? 'lke' : spec.kind === 'aisk' ? 'aisk' : 'tate';
+		const profile = PROFILES[spec.kind];
 		const node: INode = {
 			id: 'node-under-test',
 			name: NODE_NAME,
-			type: NODE_TYPES[family],
+			type: profile.nodeType,
 			typeVersion: 1,
 			position: [200, 0],
-			parameters: parameters as INodeParameters,
+			parameters: parametersOf(spec.kind, spec.parameters) as INodeParameters,
 			continueOnFail: spec.continueOnFail ?? false,
 		};
 		const connections: IConnections = { Start: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } };
 		return await runWorkflow({
-			nodeTypes: {
-				[NODE_TYPES.lke]: new TencentLke(),
-				[NODE_TYPES.aisk]: new Aisk(),
-				[NODE_TYPES.tate]: new TateATate(),
-			},
-			credentialTypes: { tencentLkeApi: new TencentLkeApi(), aiskApi: new AiskApi(), tateATateApi: new TateATateApi() },
-			credentials: this.credentials({ [family]: spec.credentials }),
+			nodeTypes: Object.fromEntries(Object.entries(NODE_CLASSES).map(([type, make]) => [type, make()])),
+			credentialTypes: Object.fromEntries(Object.entries(CREDENTIAL_CLASSES).map(([type, make]) => [type, make()])),
+			credentials: this.credentials(spec.kind, spec.credentials),
 			workflow: { nodes: [manualTriggerNode('Start'), node], connections },
 			inputItems: spec.inputItems ?? [{ chatInput: 'hello' }],
 			abortAfterMs: spec.abortAfterMs,

@@ -1,5 +1,5 @@
 /**
- * Realistic Tencent LKE dialog streams as exact bytes (the framing and payload fields of seed 003),
+ * Realistic Tencent LKE dialog streams as exact bytes (the framing and payload fields the dialog API documents),
  * for tests that play them through the SSE reader and the aggregator or through the simulator's
  * byte-exact scripts. Each recording says what a correct client makes of it.
  */

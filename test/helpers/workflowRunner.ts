@@ -66,6 +66,7 @@ import type {
 	IWorkflowExecuteAdditionalData,
 	IWorkflowSettings,
 	LogMetadata,
+	StructuredChunk,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 
@@ -94,17 +95,10 @@ export interface RunWorkflowOptions {
 	 */
 	cancelGraceMs?: number;
 	/**
-	 * Run as a streaming execution (like a Chat Trigger or a Webhook in Streaming mode): nodes see
-	 * `isStreaming()` true and what they pass to `sendChunk` is recorded in `chunks`.
+	 * Makes the execution a streaming one (as behind a Chat Trigger or a streaming Webhook): nodes see
+	 * `isStreaming()` true and each `sendChunk` reaches this handler.
 	 */
-	streaming?: boolean;
-}
-
-/** One chunk a node sent live, as n8n's `sendChunk` hook receives it. */
-export interface StreamedChunk {
-	type: string;
-	content?: string;
-	metadata: { nodeName: string; itemIndex: number; runIndex: number };
+	onChunk?: (chunk: StructuredChunk) => void;
 }
 
 export interface CapturedLog {
@@ -126,8 +120,6 @@ export interface WorkflowRunResult {
 	/** every log line written through n8n's Logger / LoggerProxy during this run */
 	logs: CapturedLog[];
 	durationMs: number;
-	/** What the nodes sent live, in order (only with `streaming: true`). */
-	chunks: StreamedChunk[];
 }
 
 /* ------------------------------------------------------------------ */
@@ -481,17 +473,15 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
 	hooks.addHandler('nodeExecuteAfter', (nodeName) => {
 		executedNodes.push(nodeName);
 	});
-	const chunks: StreamedChunk[] = [];
-	if (options.streaming) {
-		hooks.addHandler('sendChunk', (chunk) => {
-			chunks.push(chunk as unknown as StreamedChunk);
-		});
-	}
 	const afterHook = createDeferredPromise<IRun>();
 	hooks.addHandler('workflowExecuteAfter', (fullRunData) => afterHook.resolve(fullRunData));
 
 	const additionalData = createAdditionalData(executionId, hooks, credentialsHelper);
-	if (options.streaming) additionalData.streamingEnabled = true;
+	if (options.onChunk) {
+		const onChunk = options.onChunk;
+		hooks.addHandler('sendChunk', (chunk) => onChunk(chunk));
+		additionalData.streamingEnabled = true;
+	}
 	const runExecutionData = createRunExecutionData({
 		executionData: {
 			nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }],
@@ -564,6 +554,5 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
 		cancelled,
 		logs,
 		durationMs,
-		chunks,
 	};
 }

@@ -1,5 +1,5 @@
 /**
- * BlendVision One AiSK: `POST /bv/aisk/v1/chatbots/:id/token` (seed 001), grpc-gateway style errors
+ * BlendVision One AiSK: `POST /bv/aisk/v1/chatbots/:id/token`, grpc-gateway style errors
  * `{"code":<gRPC code>,"message","details":[{"@type":…}]}`.
  *
  * - `authorization: Bearer <aiskToken>` required, else 401 code 16 (details []).

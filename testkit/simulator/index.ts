@@ -10,7 +10,7 @@ import { listen, shutdown } from './server';
 import { SIMULATOR_DEFAULTS, type Script, type Simulator, type SimulatorOptions, type RouteName } from './types';
 
 export { SIMULATOR_DEFAULTS };
-export type { AiskCounts, RecordedRequest, RouteName, Script, ScriptStep, Simulator, SimulatorOptions } from './types';
+export type { AiskCounts, RecordedRequest, RouteName, Script, ScriptStep, Simulator, SimulatorKeys, SimulatorOptions } from './types';
 export {
 	LKE_ANSWER_SENTENCE,
 	LKE_BUSY_REPLY,

@@ -1,5 +1,5 @@
 /**
- * Tencent LKE dialog over HTTP SSE: `POST /v1/qbot/chat/sse` (seed 003).
+ * Tencent LKE dialog over HTTP SSE: `POST /v1/qbot/chat/sse`.
  *
  * Normal turn, framed `event:<type>\ndata:<json>\n\n`, JSON `{"type","payload","message_id"}`:
  *   echo reply (is_from_self) → token_stat "processing" → [thought…] → bot replies in pieces of
@@ -53,7 +53,7 @@ import {
 	type TextSource,
 } from './core';
 
-/** The error table of seed 003, section 3. */
+/** The error codes the dialog API documents, with their meanings. */
 export const LKE_ERROR_MESSAGES: Record<number, string> = {
 	400: 'Request parameter error, see access documentation',
 	460001: 'Token Verification Failure',

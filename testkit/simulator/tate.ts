@@ -1,5 +1,5 @@
 /**
- * tate-a-tate agent API: `POST /im/admin/v1/msg/send` (seed 002; a credential's baseUrl is `<url>/im`).
+ * tate-a-tate agent API: `POST /im/admin/v1/msg/send` (a credential's baseUrl is `<url>/im`).
  *
  * - `Authorization` = base64 of `{"timestamp":<seconds>,"secretKey","signature":<= secretKey>,"alg":"simple"}`:
  *   anything else → HTTP 401 `{"success":false,"message":"Unauthorized","object":null,"code":"401"}`;
@@ -10,7 +10,7 @@
  *   unknown (or another bot's) id → HTTP 200 envelope success false code "404". Msg ids are
  *   increasing numeric strings (user message n, reply n+1 = object.msgId, object.parentMsgId = n).
  *   `new` starts a turn; `edit`/`retry` redo the last turn (same turn number).
- * - sync → JSON envelope like the seed; stream → `text/event-stream` with `data:<envelope>\n\n`
+ * - sync → JSON envelope as the vendor documents it; stream → `text/event-stream` with `data:<envelope>\n\n`
  *   lines, msgContent cumulative, isFinal 0 until the last (1). Reply text: tateReplyFor().
  *
  * Markers in `msg`:

@@ -23,6 +23,9 @@ export const SIMULATOR_DEFAULTS = {
 	tateSecretKey: 'sim-tate-secret',
 } as const;
 
+/** The credential values the simulator accepts. */
+export type SimulatorKeys = { readonly [K in keyof typeof SIMULATOR_DEFAULTS]: string };
+
 export interface RecordedRequest {
 	route: RouteName | 'unknown';
 	method: string;

@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { concurrencyOption, maxRetriesOption, timeoutOption, optionsCollection } from '../../shared/commonOptions';
 import { forOperation, type OperationOption } from '../../shared/operations';
+import { chatbotIdProperty } from './chatbotIdProperty';
 
 /** Create Chatbot Token: one token per input item. */
 
@@ -11,15 +12,7 @@ export const option: OperationOption = {
 };
 
 export const description = forOperation('createChatbotToken', [
-	{
-		displayName: 'Chatbot ID',
-		name: 'chatbotId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '123e4567-e89b-12d3-a456-426614174000',
-		description: 'The UUID of the AiSK chatbot the token is for',
-	},
+	chatbotIdProperty('The UUID of the AiSK chatbot the token is for'),
 	optionsCollection([
 		concurrencyOption('How many items are sent at once; the output keeps the input order'),
 		maxRetriesOption('Retries on RESOURCE_EXHAUSTED, UNAVAILABLE, HTTP 429/502/503/504 and refused or dropped connections, after the wait the server asks for'),

@@ -9,14 +9,18 @@
  * An instance is a fresh N8N_USER_FOLDER with our packed package installed as a community
  * package; workflows are imported and run headlessly with `n8n execute --rawOutput`.
  *
- * Only Node's standard library is used.
+ * Only Node's standard library is used at run time.
  */
-import { ChildProcess, spawn, execFile } from 'child_process';
+import { execFile } from 'child_process';
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import type { ExecutionError, INode, IWorkflowBase } from 'n8n-workflow';
+import { sleep } from '../../testkit/time';
+import { makeTempDir, removeOnExit, runProcess, startProcess, type ManagedProcess, type RunResult } from './processes';
+import { extractJson, parseRunData, type RunData } from './runData';
 
 export type HostKind = 'v1' | 'v2';
 
@@ -36,13 +40,7 @@ export interface Host {
 	env: Record<string, string>;
 }
 
-export interface RunResult {
-	exitCode: number;
-	signal: NodeJS.Signals | null;
-	stdout: string;
-	stderr: string;
-	timedOut: boolean;
-}
+export type { RunResult };
 
 export interface ExecuteResult {
 	/**
@@ -59,10 +57,10 @@ export interface ExecuteResult {
 	 * machine is busy. True when that happened; the run data is then still valid.
 	 */
 	crashedOnExit: boolean;
-	/** The parsed run data (IRun: { data: { resultData: { runData, error?, lastNodeExecuted } }, status, ... }), or null. */
-	runData: any;
+	/** The parsed run data, or null. */
+	runData: RunData | null;
 	/** resultData.error, when the workflow failed (null otherwise). */
-	error: any;
+	error: ExecutionError | null;
 	/**
 	 * The failure's message: resultData.error.message, else (no run data, e.g. "Unrecognized node
 	 * type: ...", a timeout) the last line n8n printed. null when ok.
@@ -86,23 +84,36 @@ export interface Instance {
 	/** Runs `n8n <args>` with the instance's environment. */
 	run(args: string[], opts?: RunOptions): Promise<RunResult>;
 	/**
-	 * Starts `n8n <args>` (e.g. ['start']) and returns the child process, stdio piped; the caller
-	 * stops it (it runs in its own process group: process.kill(-child.pid, 'SIGTERM')). For
-	 * `start`, pass N8N_PORT and, on v2, a free N8N_RUNNERS_BROKER_PORT (see freePort()): n8n 2.x
-	 * always starts a task broker, on 5679 by default.
+	 * Starts `n8n <args>` (e.g. ['start']) as a managed process named `name`. For `start`, pass
+	 * N8N_PORT and a free N8N_RUNNERS_BROKER_PORT (see freePort()): n8n 2.x always starts a task
+	 * broker, on 5679 by default.
 	 */
-	spawn(args: string[], env?: Record<string, string>): ChildProcess;
+	spawn(name: string, args: string[], env?: Record<string, string>, options?: { logFile?: string }): ManagedProcess;
 	/** `n8n import:credentials`; ids are generated when missing; returns the ids. */
-	importCredentials(creds: object[]): Promise<string[]>;
+	importCredentials(creds: CredentialImport[]): Promise<string[]>;
 	/** `n8n import:workflow`; an id is generated when missing; returns the id. */
-	importWorkflow(workflow: object): Promise<string>;
+	importWorkflow(workflow: WorkflowImport): Promise<string>;
 	/** Several workflows in one `n8n import:workflow` (each n8n command costs ~4 s); returns the ids. */
-	importWorkflows(workflows: object[]): Promise<string[]>;
+	importWorkflows(workflows: WorkflowImport[]): Promise<string[]>;
 	/** `n8n execute --id=<id> --rawOutput`, parsing the run data out of the output. */
 	execute(workflowId: string, opts?: RunOptions): Promise<ExecuteResult>;
 	/** Removes the temp folder. */
 	dispose(): Promise<void>;
 }
+
+/** A credential in n8n's import format. */
+export interface CredentialImport {
+	id?: string;
+	name: string;
+	type: string;
+	data: Record<string, string | number | boolean>;
+}
+
+/** A node as workflows in files write it: n8n's node, with what n8n fills in left optional. */
+export type NodeImport = Omit<INode, 'id' | 'position' | 'typeVersion' | 'parameters'> & Partial<Pick<INode, 'id' | 'position' | 'typeVersion' | 'parameters'>>;
+
+/** A workflow in n8n's import format; what n8n fills in may be left out. */
+export type WorkflowImport = Partial<Omit<IWorkflowBase, 'nodes'>> & { nodes: NodeImport[] };
 
 export interface RunOptions {
 	/** Kill the command after this many ms (default 180000). */
@@ -148,124 +159,8 @@ function defaultLog(line: string): void {
 	process.stderr.write(`[n8n-host] ${line}\n`);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Process helpers
-
-interface SpawnOptions {
-	cwd?: string;
-	env?: NodeJS.ProcessEnv;
-	timeoutMs?: number;
-	/** Called with each non-empty output line (stdout and stderr). */
-	onLine?: (line: string) => void;
-	/** Keep at most this many chars of each stream (default: all). */
-	maxCapture?: number;
-}
-
-const liveChildren = new Set<(sig: NodeJS.Signals) => void>();
-const heldLocks = new Set<string>();
-let exitHookInstalled = false;
-const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-/** On exit, kill our children (they run in their own process groups) and drop our locks. */
-function installExitHook(): void {
-	if (exitHookInstalled) return;
-	exitHookInstalled = true;
-	process.on('exit', () => {
-		for (const kill of liveChildren) kill('SIGTERM');
-		for (const dir of heldLocks) fs.rmSync(dir, { recursive: true, force: true });
-	});
-}
-
-function onSignal(sig: NodeJS.Signals): void {
-	for (const kill of liveChildren) kill('SIGTERM');
-	// Only we listen: behave as the default action would (exit), after cleaning up.
-	if (process.listenerCount(sig) <= 1) process.exit(128 + (os.constants.signals[sig] ?? 1));
-}
-
-function trackChild(kill: (sig: NodeJS.Signals) => void): void {
-	installExitHook();
-	if (liveChildren.size === 0) for (const sig of FORWARDED_SIGNALS) process.on(sig, onSignal);
-	liveChildren.add(kill);
-}
-
-function untrackChild(kill: (sig: NodeJS.Signals) => void): void {
-	liveChildren.delete(kill);
-	if (liveChildren.size === 0) for (const sig of FORWARDED_SIGNALS) process.removeListener(sig, onSignal);
-}
-
-function runProcess(cmd: string, args: string[], opts: SpawnOptions = {}): Promise<RunResult> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(cmd, args, {
-			cwd: opts.cwd,
-			env: opts.env ?? process.env,
-			stdio: ['ignore', 'pipe', 'pipe'],
-			detached: process.platform !== 'win32',
-		});
-		let stdout = '';
-		let stderr = '';
-		let timedOut = false;
-		const max = opts.maxCapture;
-		const partial = { out: '', err: '' };
-		const feed = (key: 'out' | 'err', chunk: string) => {
-			if (!opts.onLine) return;
-			const text = partial[key] + chunk;
-			const lines = text.split(/\r?\n|\r/);
-			partial[key] = lines.pop() ?? '';
-			for (const l of lines) if (l.trim()) opts.onLine(l);
-		};
-		child.stdout!.setEncoding('utf8');
-		child.stderr!.setEncoding('utf8');
-		child.stdout!.on('data', (c: string) => {
-			stdout += c;
-			if (max && stdout.length > max) stdout = stdout.slice(-max);
-			feed('out', c);
-		});
-		child.stderr!.on('data', (c: string) => {
-			stderr += c;
-			if (max && stderr.length > max) stderr = stderr.slice(-max);
-			feed('err', c);
-		});
-		const killTree = (sig: NodeJS.Signals) => {
-			try {
-				if (child.pid && process.platform !== 'win32') process.kill(-child.pid, sig);
-				else child.kill(sig);
-			} catch {
-				/* already gone */
-			}
-		};
-		let timer: NodeJS.Timeout | undefined;
-		if (opts.timeoutMs && opts.timeoutMs > 0) {
-			timer = setTimeout(() => {
-				timedOut = true;
-				killTree('SIGTERM');
-				setTimeout(() => killTree('SIGKILL'), 5000).unref();
-			}, opts.timeoutMs);
-		}
-		// Do not leave n8n processes behind when we exit.
-		trackChild(killTree);
-		child.on('error', (err) => {
-			if (timer) clearTimeout(timer);
-			untrackChild(killTree);
-			reject(err);
-		});
-		child.on('close', (code, signal) => {
-			if (timer) clearTimeout(timer);
-			untrackChild(killTree);
-			if (opts.onLine) {
-				if (partial.out.trim()) opts.onLine(partial.out);
-				if (partial.err.trim()) opts.onLine(partial.err);
-			}
-			resolve({ exitCode: code ?? (signal ? 128 : 1), signal, stdout, stderr, timedOut });
-		});
-	});
-}
-
 function tail(text: string, lines = 30): string {
 	return text.split('\n').slice(-lines).join('\n');
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((r) => setTimeout(r, ms));
 }
 
 function formatElapsed(ms: number): string {
@@ -286,10 +181,6 @@ function folderSizeMb(dir: string): Promise<number | null> {
 }
 
 /**
- * Runs a long command, printing a progress line every ~15 s (elapsed, node_modules size,
- * last output line). Output goes to <logFile>. Throws on a non-zero exit.
- */
-/**
  * The environment for npm commands in a host folder: without the npm_config_* settings that
  * `npm run` hands down from this project's .npmrc (ignore-scripts would make `npm rebuild sqlite3`
  * build nothing, and skip Node 24's postinstall).
@@ -302,6 +193,10 @@ function hostNpmEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
 	return clean;
 }
 
+/**
+ * Runs a long command, printing a progress line every ~15 s (elapsed, node_modules size,
+ * last output line). Output goes to <logFile>. Throws on a non-zero exit.
+ */
 async function runStep(
 	title: string,
 	cmd: string,
@@ -328,7 +223,7 @@ async function runStep(
 			cwd: opts.cwd,
 			env: hostNpmEnv(opts.env),
 			maxCapture: 200_000,
-			onLine: (l) => {
+			onLine: (l: string) => {
 				last = l.trim();
 				logStream.write(l + '\n');
 			},
@@ -365,11 +260,11 @@ async function withLock<T>(name: string, log: (l: string) => void, fn: () => Pro
 	const ownerFile = path.join(lockDir, 'owner');
 	const started = Date.now();
 	let lastNotice = 0;
+	let release: () => void;
 	for (;;) {
 		try {
 			fs.mkdirSync(lockDir);
-			heldLocks.add(lockDir);
-			installExitHook();
+			release = removeOnExit(lockDir);
 			fs.writeFileSync(ownerFile, `${process.pid}\n${os.hostname()}\n${new Date().toISOString()}\n`);
 			break;
 		} catch (e) {
@@ -412,7 +307,7 @@ async function withLock<T>(name: string, log: (l: string) => void, fn: () => Pro
 	try {
 		return await fn();
 	} finally {
-		heldLocks.delete(lockDir);
+		release();
 		fs.rmSync(lockDir, { recursive: true, force: true });
 	}
 }
@@ -559,11 +454,11 @@ export async function ensureHost(kind: HostKind, opts: EnsureOptions = {}): Prom
 /** `npm pack` a package folder; returns the tarball's absolute path. */
 export async function packPackage(pkgDir: string, destDir?: string): Promise<string> {
 	if (!fs.existsSync(path.join(pkgDir, 'package.json'))) throw new Error(`no package.json in ${pkgDir}`);
-	const dest = destDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-pack-'));
+	const dest = destDir ?? makeTempDir('n8n-pack');
 	fs.mkdirSync(dest, { recursive: true });
 	const res = await runProcess(npmCmd(), ['pack', '--json', '--pack-destination', dest, ...NPM_QUIET], { cwd: pkgDir });
 	if (res.exitCode !== 0) throw new Error(`npm pack failed in ${pkgDir}:\n${tail(res.stderr)}`);
-	const parsed = extractJson(res.stdout, (v) => Array.isArray(v));
+	const parsed = extractJson(res.stdout, (v) => Array.isArray(v)) as Array<{ filename?: string }> | undefined;
 	const filename = parsed?.[0]?.filename;
 	if (!filename) throw new Error(`npm pack: no tarball name in output:\n${tail(res.stdout)}`);
 	return path.join(dest, String(filename).replace(/^@/, '').replace(/\//g, '-'));
@@ -588,59 +483,6 @@ function randomId(len = 16): string {
 	let s = '';
 	for (let i = 0; i < len; i++) s += chars[Math.floor(Math.random() * chars.length)];
 	return s;
-}
-
-/**
- * Finds a JSON value in text that may carry log lines before and after it. Candidates start
- * with `{` or `[` at the beginning of a line; each is cut at its balanced closing bracket
- * (string-aware) and parsed. Returns the first (or the first accepted) value, else undefined.
- */
-export function extractJson(text: string, accept?: (v: any) => boolean): any {
-	const starts: number[] = [];
-	const re = /(^|\n)[ \t]*([{[])/g;
-	let m: RegExpExecArray | null;
-	while ((m = re.exec(text))) starts.push(m.index + m[0].length - 1);
-	for (const start of starts) {
-		const end = balancedEnd(text, start);
-		if (end < 0) continue;
-		try {
-			const v = JSON.parse(text.slice(start, end + 1));
-			if (!accept || accept(v)) return v;
-		} catch {
-			/* not JSON: try the next candidate */
-		}
-	}
-	return undefined;
-}
-
-function balancedEnd(text: string, start: number): number {
-	let depth = 0;
-	let inStr = false;
-	for (let i = start; i < text.length; i++) {
-		const c = text[i];
-		if (inStr) {
-			if (c === '\\') i++;
-			else if (c === '"') inStr = false;
-			continue;
-		}
-		if (c === '"') inStr = true;
-		else if (c === '{' || c === '[') depth++;
-		else if (c === '}' || c === ']') {
-			depth--;
-			if (depth === 0) return i;
-		}
-	}
-	return -1;
-}
-
-/** Does this look like n8n run data (IRun)? */
-function isRunData(v: any): boolean {
-	return !!v && typeof v === 'object' && !Array.isArray(v) && !!v.data && typeof v.data === 'object' && 'resultData' in v.data;
-}
-
-/** Parses `n8n execute --rawOutput` output into run data (undefined when absent). */
-export function parseRunData(stdout: string): any {
-	return extractJson(stdout, isRunData);
 }
 
 /** Reads the installed package's n8n block and checks, with the host's Node, that each file loads. */
@@ -669,26 +511,15 @@ for (const rel of (pkg.n8n && pkg.n8n.credentials) || []) load(rel, 'credentials
 process.stdout.write(JSON.stringify(out));
 `;
 	const res = await runProcess(host.nodePath, ['-e', script, pkgDir, host.dir], { env, timeoutMs: 60_000 });
-	const parsed = res.exitCode === 0 ? extractJson(res.stdout) : undefined;
+	const parsed = res.exitCode === 0 ? extractJson(res.stdout, (v) => !!v && typeof v === 'object' && 'nodes' in v) : undefined;
 	if (!parsed) {
 		throw new Error(`the package in ${pkgDir} does not load on n8n ${host.version}:\n${tail(res.stderr || res.stdout)}`);
 	}
 	return parsed as { name: string; nodes: string[]; credentials: string[] };
 }
 
-/**
- * A fresh n8n user folder with the packed package installed as a community package in
- * <folder>/.n8n/nodes/node_modules/<name>.
- */
-export async function createInstance(host: Host, opts: CreateInstanceOptions): Promise<Instance> {
-	const tarball = path.resolve(opts.packageTarball);
-	if (!fs.existsSync(tarball)) throw new Error(`package tarball not found: ${tarball}`);
-	const userFolder = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), `n8n-${host.kind}-`));
-	const n8nFolder = path.join(userFolder, '.n8n');
-	const nodesDir = path.join(n8nFolder, 'nodes');
-	fs.mkdirSync(nodesDir, { recursive: true });
-	writeJson(path.join(nodesDir, 'package.json'), { name: 'installed-nodes', private: true, dependencies: {} });
-
+/** The environment of every n8n command of an instance: its own user folder, nothing phoning home. */
+function instanceEnvironment(host: Host, userFolder: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = envWithPathFirst(host.nodeBinDir, {
 		...process.env,
 		...host.env,
@@ -708,160 +539,152 @@ export async function createInstance(host: Host, opts: CreateInstanceOptions): P
 		DB_TYPE: 'sqlite',
 		NODE_ENV: 'production',
 		NO_COLOR: '1',
-		...(opts.env ?? {}),
+		...extra,
 	});
 	// Settings that must not leak in from the caller's environment.
 	delete env.N8N_CONFIG_FILES;
 	delete env.NODE_OPTIONS;
+	return env;
+}
 
+/**
+ * Installs the tarball into <userFolder>/.n8n/nodes as n8n installs community packages; returns the
+ * package's folder. Peer dependencies (n8n-workflow) are not installed: n8n resolves them from its
+ * own node_modules (it sets NODE_PATH), as it does for packages installed from its UI.
+ */
+async function installCommunityPackage(userFolder: string, tarball: string): Promise<string> {
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	fs.mkdirSync(nodesDir, { recursive: true });
+	writeJson(path.join(nodesDir, 'package.json'), { name: 'installed-nodes', private: true, dependencies: {} });
+	const install = await runProcess(npmCmd(), ['install', '--ignore-scripts', '--legacy-peer-deps', '--omit=dev', ...NPM_QUIET, '--prefix', nodesDir, tarball], {
+		cwd: nodesDir,
+		env: process.env,
+		timeoutMs: 300_000,
+	});
+	if (install.exitCode !== 0) throw new Error(`npm install of ${tarball} failed:\n${tail(install.stderr || install.stdout)}`);
+	const installed = JSON.parse(fs.readFileSync(path.join(nodesDir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+	const names = Object.keys(installed.dependencies ?? {});
+	if (names.length !== 1) throw new Error(`unexpected dependencies in ${nodesDir}/package.json: ${names.join(', ')}`);
+	const pkgDir = path.join(nodesDir, 'node_modules', names[0]);
+	if (!fs.existsSync(path.join(pkgDir, 'package.json')) || fs.lstatSync(pkgDir).isSymbolicLink()) {
+		throw new Error(`package not installed as a folder at ${pkgDir}`);
+	}
+	return pkgDir;
+}
+
+/** The run data of an `n8n execute`, and whether the run succeeded. */
+function executeResult(res: RunResult, durationMs: number): ExecuteResult {
+	const runData = parseRunData(res.stdout) ?? parseRunData(res.stderr) ?? null;
+	const error = runData?.data.resultData.error ?? null;
+	const succeeded = !!runData && !error && (runData.status === undefined || runData.status === 'success');
+	const crashedOnExit = !!res.signal && !res.timedOut && !!runData;
+	const ok = succeeded && (res.exitCode === 0 || crashedOnExit);
+	let errorMessage: string | null = null;
+	if (!ok) {
+		const lastLine = (res.stdout + '\n' + res.stderr)
+			.split('\n')
+			.map((l) => l.trim())
+			.filter(Boolean)
+			.pop();
+		errorMessage = res.timedOut ? `n8n execute timed out` : (error?.message ?? lastLine ?? `n8n execute exited with ${res.exitCode}`);
+	}
+	return { ok, exitCode: res.exitCode, signal: res.signal, crashedOnExit, runData, error, errorMessage, stdout: res.stdout, stderr: res.stderr, durationMs };
+}
+
+/** A workflow as n8n's import wants it: an id, a name, and on every node what terse files leave out. */
+function completeWorkflow(workflow: WorkflowImport) {
+	const id = workflow.id || randomId();
+	return {
+		active: false,
+		connections: {},
+		settings: {},
+		...workflow,
+		id,
+		name: workflow.name || `e2e ${id}`,
+		nodes: workflow.nodes.map((node, i) => ({ id: randomUUID(), position: [i * 220, 0], parameters: {}, typeVersion: 1, ...node })),
+	};
+}
+
+/**
+ * A fresh n8n user folder with the packed package installed as a community package in
+ * <folder>/.n8n/nodes/node_modules/<name>.
+ */
+export async function createInstance(host: Host, opts: CreateInstanceOptions): Promise<Instance> {
+	const tarball = path.resolve(opts.packageTarball);
+	if (!fs.existsSync(tarball)) throw new Error(`package tarball not found: ${tarball}`);
+	const userFolder = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), `n8n-${host.kind}-`));
+	const forget = removeOnExit(userFolder);
 	const dispose = async () => {
 		fs.rmSync(userFolder, { recursive: true, force: true });
+		forget();
 	};
-
+	const env = instanceEnvironment(host, userFolder, opts.env);
 	try {
-		// Peer dependencies (n8n-workflow) are not installed: n8n resolves them from its own
-		// node_modules (it sets NODE_PATH), as it does for packages installed from its UI.
-		const inst = await runProcess(
-			npmCmd(),
-			['install', '--ignore-scripts', '--legacy-peer-deps', '--omit=dev', ...NPM_QUIET, '--prefix', nodesDir, tarball],
-			{ cwd: nodesDir, env: process.env, timeoutMs: 300_000 },
-		);
-		if (inst.exitCode !== 0) throw new Error(`npm install of ${tarball} failed:\n${tail(inst.stderr || inst.stdout)}`);
-		const installed = JSON.parse(fs.readFileSync(path.join(nodesDir, 'package.json'), 'utf8'));
-		const names = Object.keys(installed.dependencies ?? {});
-		if (names.length !== 1) throw new Error(`unexpected dependencies in ${nodesDir}/package.json: ${names.join(', ')}`);
-		const pkgDir = path.join(nodesDir, 'node_modules', names[0]);
-		if (!fs.existsSync(path.join(pkgDir, 'package.json')) || fs.lstatSync(pkgDir).isSymbolicLink()) {
-			throw new Error(`package not installed as a folder at ${pkgDir}`);
-		}
-		let nodeTypes: string[] = [];
-		let credentialTypes: string[] = [];
-		if (opts.verifyLoad !== false) {
-			const loaded = await verifyPackageLoads(host, env, pkgDir);
-			nodeTypes = loaded.nodes;
-			credentialTypes = loaded.credentials;
-		}
-
-		// n8n 2.x always starts a task broker (N8N_RUNNERS_ENABLED is ignored) on port 5679 by
-		// default: give each command a free port so that instances can run side by side.
-		const run = async (args: string[], ro: RunOptions = {}) =>
-			runProcess(host.nodePath, [host.n8nBin, ...args], {
-				cwd: userFolder,
-				env: { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...(ro.env ?? {}) },
-				timeoutMs: ro.timeoutMs ?? 180_000,
-			});
-
-		const runOk = async (what: string, args: string[]) => {
-			const res = await run(args);
-			if (res.exitCode !== 0) {
-				throw new Error(`n8n ${what} failed (exit ${res.exitCode}${res.timedOut ? ', timed out' : ''}):\n${tail(res.stdout + '\n' + res.stderr)}`);
-			}
-			return res;
-		};
-
-		let fileNo = 0;
-		const tempJson = (prefix: string, value: unknown) => {
-			const file = path.join(userFolder, `${prefix}-${++fileNo}.json`);
-			writeJson(file, value);
-			return file;
-		};
-
-		const instance: Instance = {
-			host,
-			userFolder,
-			env,
-			nodeTypes,
-			credentialTypes,
-			run,
-			spawn(args: string[], extraEnv: Record<string, string> = {}) {
-				return spawn(host.nodePath, [host.n8nBin, ...args], {
-					cwd: userFolder,
-					env: { ...env, ...extraEnv },
-					stdio: ['ignore', 'pipe', 'pipe'],
-					detached: process.platform !== 'win32',
-				});
-			},
-			async importCredentials(creds: object[]) {
-				const list = creds.map((c: any) => ({ ...c, id: c.id ?? randomId() }));
-				const file = tempJson('credentials', list);
-				await runOk('import:credentials', ['import:credentials', `--input=${file}`]);
-				return list.map((c) => String(c.id));
-			},
-			async importWorkflows(workflows: object[]) {
-				const list = workflows.map((workflow) => {
-					const wf: any = { active: false, connections: {}, settings: {}, ...workflow };
-					if (!wf.id) wf.id = randomId();
-					if (!wf.name) wf.name = `e2e ${wf.id}`;
-					// n8n wants these on every node; fill them in for terse test workflows.
-					wf.nodes = (wf.nodes ?? []).map((n: any, i: number) => ({
-						id: randomUUID(),
-						position: [i * 220, 0],
-						parameters: {},
-						typeVersion: 1,
-						...n,
-					}));
-					return wf;
-				});
-				const file = tempJson('workflows', list);
-				await runOk('import:workflow', ['import:workflow', `--input=${file}`]);
-				return list.map((wf) => String(wf.id));
-			},
-			async importWorkflow(workflow: object) {
-				return (await instance.importWorkflows([workflow]))[0];
-			},
-			async execute(workflowId: string, ro: RunOptions = {}) {
-				const started = Date.now();
-				// Log level info: on a failed run n8n prints the run data through its logger at level
-				// info only (on success it prints it with console.log, whatever the level).
-				const res = await run(['execute', `--id=${workflowId}`, '--rawOutput'], {
-					timeoutMs: ro.timeoutMs,
-					env: { N8N_LOG_LEVEL: 'info', ...(ro.env ?? {}) },
-				});
-				const runData = parseRunData(res.stdout) ?? parseRunData(res.stderr) ?? null;
-				const error = runData?.data?.resultData?.error ?? null;
-				const succeeded = !!runData && !error && (runData.status === undefined || runData.status === 'success');
-				const crashedOnExit = !!res.signal && !res.timedOut && !!runData;
-				const ok = succeeded && (res.exitCode === 0 || crashedOnExit);
-				let errorMessage: string | null = null;
-				if (!ok) {
-					const lastLine = (res.stdout + '\n' + res.stderr)
-						.split('\n')
-						.map((l) => l.trim())
-						.filter(Boolean)
-						.pop();
-					errorMessage = res.timedOut
-						? `n8n execute timed out`
-						: (error?.message as string | undefined) ?? lastLine ?? `n8n execute exited with ${res.exitCode}`;
-				}
-				return {
-					ok,
-					exitCode: res.exitCode,
-					signal: res.signal,
-					crashedOnExit,
-					runData,
-					error,
-					errorMessage,
-					stdout: res.stdout,
-					stderr: res.stderr,
-					durationMs: Date.now() - started,
-				};
-			},
-			dispose,
-		};
-		return instance;
+		const pkgDir = await installCommunityPackage(userFolder, tarball);
+		const loaded = opts.verifyLoad === false ? { nodes: [], credentials: [] } : await verifyPackageLoads(host, env, pkgDir);
+		return instanceOf(host, userFolder, env, loaded.nodes, loaded.credentials, dispose);
 	} catch (e) {
 		await dispose();
 		throw e;
 	}
 }
 
-/** The output items (json only) of a node in a run: runData.data.resultData.runData[node][run].data.main[output]. */
-export function nodeOutput(runData: any, nodeName: string, output = 0, runIndex = 0): any[] {
-	const main = runData?.data?.resultData?.runData?.[nodeName]?.[runIndex]?.data?.main;
-	return (main?.[output] ?? []).map((item: any) => item.json);
-}
-
-/** The error of a node in a run (runData[node][run].error), if any. */
-export function nodeError(runData: any, nodeName: string, runIndex = 0): any {
-	return runData?.data?.resultData?.runData?.[nodeName]?.[runIndex]?.error ?? null;
+function instanceOf(host: Host, userFolder: string, env: NodeJS.ProcessEnv, nodeTypes: string[], credentialTypes: string[], dispose: () => Promise<void>): Instance {
+	// n8n 2.x always starts a task broker (N8N_RUNNERS_ENABLED is ignored) on port 5679 by
+	// default: each command gets a free port so that instances can run side by side.
+	const run = async (args: string[], ro: RunOptions = {}) =>
+		runProcess(host.nodePath, [host.n8nBin, ...args], {
+			cwd: userFolder,
+			env: { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...(ro.env ?? {}) },
+			timeoutMs: ro.timeoutMs ?? 180_000,
+		});
+	const runOk = async (what: string, args: string[]) => {
+		const res = await run(args);
+		if (res.exitCode !== 0) {
+			throw new Error(`n8n ${what} failed (exit ${res.exitCode}${res.timedOut ? ', timed out' : ''}):\n${tail(res.stdout + '\n' + res.stderr)}`);
+		}
+		return res;
+	};
+	let fileNo = 0;
+	const tempJson = (prefix: string, value: unknown) => {
+		const file = path.join(userFolder, `${prefix}-${++fileNo}.json`);
+		writeJson(file, value);
+		return file;
+	};
+	const instance: Instance = {
+		host,
+		userFolder,
+		env,
+		nodeTypes,
+		credentialTypes,
+		run,
+		spawn(name: string, args: string[], extraEnv: Record<string, string> = {}, options: { logFile?: string } = {}) {
+			return startProcess(name, host.nodePath, [host.n8nBin, ...args], { cwd: userFolder, env: { ...env, ...extraEnv }, logFile: options.logFile });
+		},
+		async importCredentials(creds: CredentialImport[]) {
+			const list = creds.map((c) => ({ ...c, id: c.id ?? randomId() }));
+			await runOk('import:credentials', ['import:credentials', `--input=${tempJson('credentials', list)}`]);
+			return list.map((c) => String(c.id));
+		},
+		async importWorkflows(workflows: WorkflowImport[]) {
+			const list = workflows.map(completeWorkflow);
+			await runOk('import:workflow', ['import:workflow', `--input=${tempJson('workflows', list)}`]);
+			return list.map((wf) => String(wf.id));
+		},
+		async importWorkflow(workflow: WorkflowImport) {
+			return (await instance.importWorkflows([workflow]))[0];
+		},
+		async execute(workflowId: string, ro: RunOptions = {}) {
+			const started = Date.now();
+			// Log level info: on a failed run n8n prints the run data through its logger at level
+			// info only (on success it prints it with console.log, whatever the level).
+			const res = await run(['execute', `--id=${workflowId}`, '--rawOutput'], {
+				timeoutMs: ro.timeoutMs,
+				env: { N8N_LOG_LEVEL: 'info', ...(ro.env ?? {}) },
+			});
+			return executeResult(res, Date.now() - started);
+		},
+		dispose,
+	};
+	return instance;
 }

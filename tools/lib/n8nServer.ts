@@ -1,10 +1,10 @@
 /**
- * `n8n start` for a scripts/n8nHost.ts instance: start, wait until ready, set up the owner
- * account, stop (the whole process group). Used by scripts/streamingCheck.ts and
- * scripts/screenshots.ts.
+ * `n8n start` for an instance of n8nHost.ts: start it, wait until it serves, set up the owner
+ * account, wait for a webhook. Used by the streaming check, the queue check and the screenshots.
  */
-import { ChildProcess } from 'child_process';
+import { sleep } from '../../testkit/time';
 import { freePort, type Instance } from './n8nHost';
+import type { ManagedProcess } from './processes';
 
 export interface OwnerAccount {
 	email: string;
@@ -15,25 +15,22 @@ export interface OwnerAccount {
 
 export const DEFAULT_OWNER: OwnerAccount = { email: 'owner@example.com', firstName: 'Demo', lastName: 'Owner', password: 'AgentChat-Demo-2024!' };
 
-function sleep(ms: number): Promise<void> {
-	return new Promise((r) => setTimeout(r, ms));
-}
-
 export interface RunningN8n {
-	child: ChildProcess;
+	process: ManagedProcess;
 	baseUrl: string;
 	output: () => string;
 	stop: () => Promise<void>;
 }
 
+const READY_WITHIN_MS = 180_000;
+
 /**
  * Starts `n8n start` on a free port of 127.0.0.1 (and a free task broker port) and resolves when
- * the editor is up ("Editor is now accessible via" logged and /healthz answering). The caller
- * must call stop(), which ends n8n's whole process group.
+ * the editor is up ("Editor is now accessible via" logged and /healthz answering).
  */
-export async function startN8n(instance: Instance, extraEnv: Record<string, string> = {}): Promise<RunningN8n> {
+export async function startN8n(instance: Instance, extraEnv: Record<string, string> = {}, name = 'n8n main'): Promise<RunningN8n> {
 	const port = await freePort();
-	const child = instance.spawn(['start'], {
+	const n8n = instance.spawn(name, ['start'], {
 		N8N_PORT: String(port),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: '127.0.0.1',
@@ -45,66 +42,35 @@ export async function startN8n(instance: Instance, extraEnv: Record<string, stri
 		N8N_LOG_LEVEL: 'info',
 		...extraEnv,
 	});
-	let out = '';
-	let exited = false;
-	const onData = (c: Buffer) => {
-		out += c.toString('utf8');
-		if (out.length > 400_000) out = out.slice(-200_000);
-	};
-	child.stdout!.on('data', onData);
-	child.stderr!.on('data', onData);
-	const exitPromise = new Promise<void>((resolve) =>
-		child.once('exit', () => {
-			exited = true;
-			resolve();
-		}),
-	);
-	const signalGroup = (sig: NodeJS.Signals) => {
-		try {
-			if (child.pid) process.kill(-child.pid, sig);
-		} catch {
-			/* gone */
-		}
-	};
-	// If this script dies, do not leave n8n behind.
-	const onExit = () => signalGroup('SIGKILL');
-	process.on('exit', onExit);
-	const stop = async () => {
-		process.removeListener('exit', onExit);
-		if (exited) return;
-		signalGroup('SIGTERM');
-		const timer = setTimeout(() => signalGroup('SIGKILL'), 15_000);
-		await exitPromise;
-		clearTimeout(timer);
-		// Anything left in the group (n8n's helpers) goes too.
-		signalGroup('SIGKILL');
-	};
-
 	const baseUrl = `http://127.0.0.1:${port}`;
-	const deadline = Date.now() + 180_000;
+	try {
+		await n8n.waitForLine(/Editor is now accessible via/, READY_WITHIN_MS);
+		await waitUntilHealthy(baseUrl, n8n);
+	} catch (error) {
+		await n8n.stop();
+		throw error;
+	}
+	return { process: n8n, baseUrl, output: () => n8n.output(), stop: () => n8n.stop() };
+}
+
+async function waitUntilHealthy(baseUrl: string, n8n: ManagedProcess): Promise<void> {
+	const deadline = Date.now() + 30_000;
 	for (;;) {
-		if (exited) throw new Error(`n8n start exited early:\n${out.split('\n').slice(-30).join('\n')}`);
-		if (Date.now() > deadline) {
-			await stop();
-			throw new Error(`n8n start did not become ready in 180 s:\n${out.split('\n').slice(-30).join('\n')}`);
+		if (n8n.exited) throw new Error(`n8n start exited early:\n${n8n.tail()}`);
+		try {
+			if ((await fetch(`${baseUrl}/healthz`)).ok) return;
+		} catch {
+			// not listening yet
 		}
-		if (out.includes('Editor is now accessible via')) {
-			try {
-				const res = await fetch(`${baseUrl}/healthz`);
-				if (res.ok) break;
-			} catch {
-				/* not listening yet */
-			}
-		}
+		if (Date.now() > deadline) throw new Error(`n8n does not answer ${baseUrl}/healthz:\n${n8n.tail()}`);
 		await sleep(500);
 	}
-	return { child, baseUrl, output: () => out, stop };
 }
 
 /**
- * n8n 2.x activates published workflows in the background (its workflow publication service) after
- * the editor is up: wait until the production webhook answers a CORS preflight (204 listing POST).
- * The preflight runs no workflow.
+ * n8n 2.x activates published workflows in the background after the editor is up: waits until the
+ * production webhook answers a CORS preflight (204 listing POST), which runs no workflow. Returns
+ * how long that took.
  */
 export async function waitForWebhook(baseUrl: string, webhookPath: string, timeoutMs = 90_000): Promise<number> {
 	const started = Date.now();
@@ -117,7 +83,7 @@ export async function waitForWebhook(baseUrl: string, webhookPath: string, timeo
 			await res.arrayBuffer();
 			if (res.status === 204 && /\bPOST\b/.test(res.headers.get('access-control-allow-methods') ?? '')) return Date.now() - started;
 		} catch {
-			/* not yet */
+			// not yet
 		}
 		if (Date.now() - started > timeoutMs) throw new Error(`webhook ${webhookPath} was not registered within ${timeoutMs / 1000} s`);
 		await sleep(500);
@@ -141,4 +107,3 @@ export async function setupOwner(baseUrl: string, owner: OwnerAccount = DEFAULT_
 	if (!auth) throw new Error(`owner setup: no n8n-auth cookie (${cookies.join(' | ')})`);
 	return auth;
 }
-

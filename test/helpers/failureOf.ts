@@ -1,0 +1,11 @@
+import type { AgentChatError } from '../../nodes/shared/errors';
+
+/** What `promise` rejects with; fails the test when it resolves instead. */
+export async function failureOf<Failure = AgentChatError>(promise: Promise<unknown>): Promise<Failure> {
+	try {
+		await promise;
+	} catch (error) {
+		return error as Failure;
+	}
+	throw new Error('expected a failure, but it succeeded');
+}

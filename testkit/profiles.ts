@@ -1,0 +1,244 @@
+/**
+ * One test profile per node kind: what it takes to run the kind against the vendor simulator
+ * (node type, operation, parameters, credential), the simulator route it calls, the bodies that
+ * route answers in the vendor's own shapes, the vendor's rate-limit code, and what a successful
+ * item looks like. The hardening suite, the reliability report, the end-to-end run and the example
+ * rig all read these records, so a new node kind is one record here plus its simulator route.
+ *
+ * Expected values are written by hand from the vendors' documents or come from the simulator,
+ * never from the nodes: nothing here imports nodes/.
+ */
+import type { IDataObject } from 'n8n-workflow';
+import { lkeAnswerFor, tateReplyFor, type RouteName, type SimulatorKeys } from './simulator';
+
+export const PACKAGE_NAME = 'n8n-nodes-agent-chat';
+
+/** The node kinds under test, in the order reports show them. */
+export const NODE_KINDS = ['lke-chat', 'lke-ws-token', 'aisk', 'tate-sync', 'tate-stream'] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+/** A credential as n8n stores it once decrypted: plain field values. */
+export type CredentialData = Record<string, string | number | boolean>;
+
+/** What a success check knows about the run it checks. */
+export interface SuccessContext {
+	/** The text the item asked (chat kinds), `hello` unless the case says otherwise. */
+	question: string;
+	/** The node's parameters as run. */
+	parameters: IDataObject;
+	/** The turn of the conversation (tate-a-tate): 1 for a new conversation. */
+	turn?: number;
+}
+
+export interface NodeProfile {
+	kind: NodeKind;
+	/** Short name in reports and test titles. */
+	title: string;
+	/** The n8n node type, package prefix included. */
+	nodeType: string;
+	operation: string;
+	/** The parameters the kind needs to run; the question comes from `$json.chatInput` where there is one. */
+	parameters: IDataObject;
+	/** The simulator route the kind calls. */
+	route: RouteName;
+	/**
+	 * Kinds whose answer text arrives in pieces: a question the simulator answers slowly, piece by
+	 * piece (a turn cancelled meanwhile keeps a partial reply).
+	 */
+	slowQuestion?: string;
+	/** The whole reply the simulator gives to `question`, where it depends on the question alone. */
+	answerFor?: (question: string) => string;
+	credentialType: string;
+	/** A complete credential pointing at the simulator at `url` with the simulator's `keys`. */
+	credentials(url: string, keys: SimulatorKeys): CredentialData;
+	/** Only the base-URL fields of the credential, all pointing at `url` (for servers other than the simulator). */
+	baseUrlFields(url: string): CredentialData;
+	/** The credential value a vendor's error page might quote back. */
+	quotableSecret(keys: SimulatorKeys): string;
+	/** Bodies the kind's route answers with, in the vendor's own shapes. */
+	bodies: {
+		/** The vendor's HTTP 429 body. */
+		rateLimited: string;
+		/** A whole successful JSON answer, to be cut, dripped or delayed (kinds answering with JSON). */
+		success?: string;
+		/** A successful JSON answer padded with `text`, to make it huge (kinds answering with JSON). */
+		padded?: (text: string) => string;
+	};
+	/** The code a failed item carries for the vendor's 429 body. */
+	rateLimitedCode: string;
+	/** Why `json` is not the item a successful run gives, or undefined when it is. */
+	checkSuccess(json: IDataObject, context: SuccessContext): string | undefined;
+}
+
+const LKE_CREDENTIAL_TYPE = 'tencentLkeApi';
+const TATE_BOT_ID = 'a1cc0e70-6264-49bd-9356-a2da46849dae';
+const AISK_CHATBOT_ID = '3f2c1d7e-8a4b-4c6d-9e0f-1a2b3c4d5e6f';
+
+function lkeCredentials(url: string, keys: SimulatorKeys): CredentialData {
+	return {
+		appKey: keys.lkeAppKey,
+		secretId: keys.secretId,
+		secretKey: keys.secretKey,
+		site: 'custom',
+		chatBaseUrl: url,
+		apiEndpoint: `${url}/`,
+		region: 'ap-jakarta',
+	};
+}
+
+function lkeBaseUrls(url: string): CredentialData {
+	return { chatBaseUrl: url, apiEndpoint: `${url}/` };
+}
+
+/** The tate-a-tate envelope around a message object. */
+function tateEnvelope(object: IDataObject | null, code = '1', success = true, message = 'OK'): string {
+	return JSON.stringify({ success, message, method: null, object, code, request_id: 'rid' });
+}
+
+function mismatch(what: string, actual: unknown, expected: unknown): string | undefined {
+	return JSON.stringify(actual) === JSON.stringify(expected) ? undefined : `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)?.slice(0, 160)}`;
+}
+
+function firstProblem(...problems: Array<string | undefined>): string | undefined {
+	return problems.find((problem) => problem !== undefined);
+}
+
+function tateProfile(kind: 'tate-sync' | 'tate-stream'): NodeProfile {
+	return {
+		kind,
+		title: kind === 'tate-sync' ? 'tate sync' : 'tate stream',
+		nodeType: `${PACKAGE_NAME}.tateATate`,
+		operation: 'sendMessage',
+		parameters: {
+			operation: 'sendMessage',
+			botId: TATE_BOT_ID,
+			msg: '={{ $json.chatInput }}',
+			conversationId: '',
+			parentMsgId: '0',
+			userAction: 'new',
+			reqModel: kind === 'tate-stream' ? 'stream' : 'sync',
+			options: {},
+		},
+		route: 'tate',
+		slowQuestion: kind === 'tate-stream' ? 'slow [delay:30]' : undefined,
+		credentialType: 'tateATateApi',
+		credentials: (url, keys) => ({ secretKey: keys.tateSecretKey, baseUrl: `${url}/im` }),
+		baseUrlFields: (url) => ({ baseUrl: `${url}/im` }),
+		quotableSecret: (keys) => keys.tateSecretKey,
+		bodies: {
+			success: tateEnvelope({ msgId: '2', msgContent: '好的 👍', isFinal: 1, conversationId: 'c-1' }),
+			padded: (text) => tateEnvelope({ msgId: '9', msgContent: text, isFinal: 1, conversationId: 'c-big' }),
+			rateLimited: JSON.stringify({ success: false, message: 'Too Many Requests', object: null, code: '429' }),
+		},
+		rateLimitedCode: '429',
+		checkSuccess: (json, { question, turn = 1 }) =>
+			firstProblem(
+				typeof json.conversationId === 'string' ? undefined : `conversationId ${JSON.stringify(json.conversationId)}`,
+				mismatch('reply', json.reply, tateReplyFor(question, turn, String(json.conversationId))),
+				mismatch('isFinal', json.isFinal, 1),
+			),
+	};
+}
+
+export const PROFILES: Readonly<Record<NodeKind, NodeProfile>> = {
+	'lke-chat': {
+		kind: 'lke-chat',
+		title: 'LKE chat',
+		nodeType: `${PACKAGE_NAME}.tencentLke`,
+		operation: 'chat',
+		parameters: { operation: 'chat', apiVersion: 'v1', content: '={{ $json.chatInput }}', sessionId: '', visitorBizId: '', outputLayout: 'single', options: {} },
+		route: 'lke',
+		slowQuestion: 'slow [delay:30] [pieces:40]',
+		answerFor: lkeAnswerFor,
+		credentialType: LKE_CREDENTIAL_TYPE,
+		credentials: lkeCredentials,
+		baseUrlFields: lkeBaseUrls,
+		quotableSecret: (keys) => keys.lkeAppKey,
+		// The chat answers with events; its JSON bodies are only ever errors.
+		bodies: {
+			rateLimited: JSON.stringify({ code: 429, msg: 'Too Many Requests' }),
+		},
+		rateLimitedCode: '429',
+		checkSuccess: (json, { question }) => firstProblem(mismatch('reply', json.reply, lkeAnswerFor(question)), mismatch('isFinal', json.isFinal, true)),
+	},
+	'lke-ws-token': {
+		kind: 'lke-ws-token',
+		title: 'LKE Get WS Token',
+		nodeType: `${PACKAGE_NAME}.tencentLke`,
+		operation: 'getWsToken',
+		parameters: { operation: 'getWsToken', visitorBizId: '', options: {} },
+		route: 'cloudApi',
+		credentialType: LKE_CREDENTIAL_TYPE,
+		credentials: lkeCredentials,
+		baseUrlFields: lkeBaseUrls,
+		quotableSecret: (keys) => keys.secretKey,
+		bodies: {
+			success: JSON.stringify({ Response: { Token: 'tok-hx', Balance: 1, InputLenLimit: 12000, Pattern: 'standard', SingleWorkflow: null, RequestId: 'rid-hx' } }),
+			padded: (text) => JSON.stringify({ Response: { Token: 'tok', Pattern: text, RequestId: 'rid' } }),
+			rateLimited: JSON.stringify({ Response: { Error: { Code: 'RequestLimitExceeded', Message: 'Too many requests.' }, RequestId: 'rid-429' } }),
+		},
+		rateLimitedCode: 'RequestLimitExceeded',
+		checkSuccess: (json) =>
+			firstProblem(
+				mismatch('fields', Object.keys(json).sort(), ['Balance', 'InputLenLimit', 'Pattern', 'RequestId', 'SingleWorkflow', 'Token']),
+				typeof json.Token === 'string' && json.Token !== '' ? undefined : `Token ${JSON.stringify(json.Token)}`,
+			),
+	},
+	aisk: {
+		kind: 'aisk',
+		title: 'AiSK token',
+		nodeType: `${PACKAGE_NAME}.aisk`,
+		operation: 'createChatbotToken',
+		parameters: { operation: 'createChatbotToken', chatbotId: AISK_CHATBOT_ID, options: {} },
+		route: 'aisk',
+		credentialType: 'aiskApi',
+		credentials: (url, keys) => ({ apiToken: keys.aiskToken, orgId: '', baseUrl: url }),
+		baseUrlFields: (url) => ({ baseUrl: url }),
+		quotableSecret: (keys) => keys.aiskToken,
+		bodies: {
+			success: JSON.stringify({ token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJoeCJ9.c2lnbmF0dXJl' }),
+			padded: (text) => JSON.stringify({ token: 'tok', padding: text }),
+			// grpc-gateway's shape: code 8 is RESOURCE_EXHAUSTED
+			rateLimited: JSON.stringify({ code: 8, message: 'rate limit exceeded', details: [] }),
+		},
+		rateLimitedCode: 'RESOURCE_EXHAUSTED',
+		checkSuccess: (json, { parameters }) =>
+			firstProblem(
+				mismatch('fields', Object.keys(json).sort(), ['chatbotId', 'token']),
+				mismatch('chatbotId', json.chatbotId, parameters.chatbotId),
+				typeof json.token === 'string' && json.token !== '' ? undefined : `token ${JSON.stringify(json.token)}`,
+			),
+	},
+	'tate-sync': tateProfile('tate-sync'),
+	'tate-stream': tateProfile('tate-stream'),
+};
+
+export const ALL_PROFILES: readonly NodeProfile[] = NODE_KINDS.map((kind) => PROFILES[kind]);
+
+/** Every node type the package offers, once. */
+export const NODE_TYPES: readonly string[] = [...new Set(ALL_PROFILES.map((profile) => profile.nodeType))];
+
+/** Every credential type the package offers, once. */
+export const CREDENTIAL_TYPES: readonly string[] = [...new Set(ALL_PROFILES.map((profile) => profile.credentialType))];
+
+/** One credential per credential type, pointing at the simulator at `url`. */
+export function simulatorCredentials(url: string, keys: SimulatorKeys): Record<string, CredentialData> {
+	const byType: Record<string, CredentialData> = {};
+	for (const profile of ALL_PROFILES) byType[profile.credentialType] ??= profile.credentials(url, keys);
+	return byType;
+}
+
+/** The credential values that must never be shown, whatever the kind. */
+export function secretValues(keys: SimulatorKeys): string[] {
+	return [...new Set(ALL_PROFILES.map((profile) => profile.quotableSecret(keys)))];
+}
+
+/** The parameters of a kind with `overrides` merged over them (`options` merged too). */
+export function parametersOf(kind: NodeKind, overrides: IDataObject = {}): IDataObject {
+	const base = PROFILES[kind].parameters;
+	return {
+		...base,
+		...overrides,
+		options: { ...(base.options as IDataObject), ...((overrides.options as IDataObject | undefined) ?? {}) },
+	};
+}
