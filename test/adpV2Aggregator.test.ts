@@ -1,4 +1,4 @@
-import { AgentChatError } from '../nodes/shared/errors';
+import { thrownBy } from './helpers/failureOf';
 import { AdpV2TurnAggregator } from '../nodes/TencentLke/chatAggregatorV2';
 import { parseAdpV2Event, type AdpV2Event } from '../nodes/TencentLke/stream/adpV2Event';
 
@@ -41,15 +41,6 @@ function fold(events: AdpV2Event[], includeDebug = false) {
 	const deltas: string[] = [];
 	for (const event of events) deltas.push(aggregator.accept(event));
 	return { aggregator, deltas, result: aggregator.result() };
-}
-
-function thrownBy(action: () => unknown): AgentChatError {
-	try {
-		action();
-	} catch (error) {
-		return error as AgentChatError;
-	}
-	throw new Error('expected a failure');
 }
 
 describe('AdpV2TurnAggregator', () => {

@@ -1,4 +1,5 @@
-import { AgentChatError } from '../nodes/shared/errors';
+import type { AgentChatError } from '../nodes/shared/errors';
+import { thrownBy } from './helpers/failureOf';
 import type { LkeChatInput } from '../nodes/TencentLke/chatRequest';
 import { buildAdpV2ChatRequest } from '../nodes/TencentLke/chatRequestV2';
 
@@ -15,12 +16,7 @@ function build(input: Partial<LkeChatInput>) {
 }
 
 function inputFailure(input: Partial<LkeChatInput>): AgentChatError {
-	try {
-		build(input);
-	} catch (error) {
-		return error as AgentChatError;
-	}
-	throw new Error('expected an input error');
+	return thrownBy(() => build(input));
 }
 
 describe('buildAdpV2ChatRequest', () => {

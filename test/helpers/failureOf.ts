@@ -9,3 +9,13 @@ export async function failureOf<Failure = AgentChatError>(promise: Promise<unkno
 	}
 	throw new Error('expected a failure, but it succeeded');
 }
+
+/** What `action` throws; fails the test when it returns instead. */
+export function thrownBy<Failure = AgentChatError>(action: () => unknown): Failure {
+	try {
+		action();
+	} catch (error) {
+		return error as Failure;
+	}
+	throw new Error('expected a failure, but it succeeded');
+}
