@@ -80,7 +80,9 @@ async function reference(stream: RecordedStream): Promise<LkeTurnResult> {
 	expect(result.thoughts.map((thought) => thought.content)).toEqual(stream.expected.thoughts);
 	expect(result.thoughts.every((thought) => thought.status === 'success')).toBe(true);
 	expect(result.references.map((entry) => entry.id)).toEqual(stream.expected.referenceIds);
-	expect(result.tokenStats?.status_summary).toBe(stream.expected.tokenStatus);
+	const { procedureStatus, ...totals } = stream.expected.tokenStats;
+	expect(result.tokenStats).toMatchObject(totals);
+	expect(result.tokenStats?.procedures.map((procedure) => procedure.status)).toEqual([procedureStatus]);
 	expect(result.sessionId).toBe(SESSION_ID);
 	expect(result.requestId).toBe(REQUEST_ID);
 	return result;

@@ -161,7 +161,8 @@ export interface RecordedStream {
 		reply: string;
 		thoughts: string[];
 		referenceIds: string[];
-		tokenStatus: string;
+		/** The last token_stat's figures as the node normalizes them: input and output summed over the procedures, token_count the total. */
+		tokenStats: { inputTokens: number; outputTokens: number; totalTokens: number; modelTimeMs: number; procedureStatus: string };
 	};
 }
 
@@ -223,7 +224,13 @@ function record(spec: StreamSpec): RecordedStream {
 			reply: spec.answer,
 			thoughts: spec.thoughts,
 			referenceIds: REFERENCES.map((reference) => reference.id),
-			tokenStatus: 'success',
+			tokenStats: {
+				inputTokens: 308,
+				outputTokens: Array.from(spec.answer).length,
+				totalTokens: 323 + Array.from(spec.answer).length,
+				modelTimeMs: 2048,
+				procedureStatus: 'success',
+			},
 		},
 	};
 }
