@@ -46,14 +46,7 @@ describe('live reply deltas of a cumulative LKE stream (simulator)', () => {
 		expect(reply).toBe('Paris is the capital of France.');
 	});
 
-	/*
-	 * it.failing: the aggregator breaks the rule today, so these bodies fail and the tests pass; with
-	 * the rule in place they pass, the tests go red, and become plain it(). What it does instead: a
-	 * cumulative reply that does not start with the previous content is sent whole (the shared start
-	 * goes out twice; a cut-back sends its whole text again), and a growth compares with the previous
-	 * content, not with the text already out (the fast path's hint, too).
-	 */
-	it.failing('a corrected end: only the text after the shared start is sent, then growth goes on from the new text', async () => {
+	it('a corrected end: only the text after the shared start is sent, then growth goes on from the new text', async () => {
 		const { deltas, reply } = await liveTurn([
 			'The capital of Australia is Sydney',
 			'The capital of Australia is Canberra.',
@@ -63,27 +56,27 @@ describe('live reply deltas of a cumulative LKE stream (simulator)', () => {
 		expect(reply).toBe('The capital of Australia is Canberra. It has been since 1913.');
 	});
 
-	it.failing('a text cut back to a start already out sends nothing, and growing back sends only what was not out yet', async () => {
+	it('a text cut back to a start already out sends nothing, and growing back sends only what was not out yet', async () => {
 		const { deltas, reply } = await liveTurn(['Answer: 42 (approx', 'Answer: 42', 'Answer: 42 (approximately)']);
 		expect(deltas).toEqual(['Answer: 42 (approx', 'imately)']);
 		expect(reply).toBe('Answer: 42 (approximately)');
 	});
 
-	it.failing('a rewrite inside an emoji never splits the character: the shared start is whole characters', async () => {
+	it('a rewrite inside an emoji never splits the character: the shared start is whole characters', async () => {
 		// 🌏 and 🌍 share their first UTF-16 unit; sending from the second would send half a character.
 		const { deltas, reply } = await liveTurn(['Weather: 🌏', 'Weather: 🌍 sunny']);
 		expect(deltas).toEqual(['Weather: 🌏', '🌍 sunny']);
 		expect(reply).toBe('Weather: 🌍 sunny');
 	});
 
-	it.failing('a long answer (read by the fast path) corrected near its end', async () => {
+	it('a long answer (read by the fast path) corrected near its end', async () => {
 		const long = '长'.repeat(3000);
 		const { deltas, reply } = await liveTurn([`${long} first`, `${long} firs`, `${long} second`, `${long} second and more`]);
 		expect(deltas).toEqual([`${long} first`, 'second', ' and more']);
 		expect(reply).toBe(`${long} second and more`);
 	});
 
-	it.failing('a long answer cut back and grown back: the fast path sends only what was not out yet', async () => {
+	it('a long answer cut back and grown back: the fast path sends only what was not out yet', async () => {
 		const long = '长'.repeat(3000);
 		const { deltas, reply } = await liveTurn([`${long} first`, `${long} firs`, `${long} first and more`]);
 		expect(deltas).toEqual([`${long} first`, ' and more']);

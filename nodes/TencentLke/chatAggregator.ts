@@ -20,6 +20,7 @@ import {
 	type LkeTurnResult,
 } from './chatResult';
 import type { LkeContentHint, LkeEvent } from './stream';
+import { commonPrefixLength } from './liveReplyText';
 
 /** One LKE v1 dialog turn's events folded into the answer, as a pure state machine (no I/O). */
 
@@ -28,6 +29,8 @@ export type { LkeThought, LkeTurnResult } from './chatResult';
 interface ReplyRecord {
 	content: string;
 	payload: IDataObject;
+	/** The text that went out live in full (cumulative mode): a rewrite is compared with it, not with `content`. */
+	sent: string;
 }
 
 /** The parts of a v1 work_flow object that are not node inputs and outputs (those are debugging). */
@@ -145,17 +148,13 @@ export class LkeTurnAggregator implements TurnAggregator<LkeTurnResult> {
 		let added: string;
 		if (!record) {
 			added = content;
-			this.records.set(recordId, { content, payload });
+			this.records.set(recordId, { content, payload, sent: content });
 		} else if (this.incremental) {
 			added = content;
 			record.content += content;
 			record.payload = payload;
-		} else if (hint && hint.base === record.content && content.length === hint.base.length + hint.appended.length) {
-			added = hint.appended;
-			record.content = content;
-			record.payload = payload;
 		} else {
-			added = content.startsWith(record.content) ? content.slice(record.content.length) : content;
+			added = cumulativeDelta(record, content, hint);
 			record.content = content;
 			record.payload = payload;
 		}
@@ -242,4 +241,23 @@ export class LkeTurnAggregator implements TurnAggregator<LkeTurnResult> {
 	partial(): LkeTurnResult {
 		return { ...this.result(), isFinal: false };
 	}
+}
+
+/**
+ * The live text a cumulative reply event adds. The live stream can only append, and the server may
+ * rewrite text already out: the event sends what follows the longest start (in whole characters) it
+ * shares with the text out in full, and nothing when it only repeats or cuts back that text. So no
+ * text goes out twice and none of a new version is left out. `hint` (from the fast reader) says the
+ * content is its base plus the appended piece, which spares comparing long texts.
+ */
+function cumulativeDelta(record: ReplyRecord, content: string, hint?: LkeContentHint): string {
+	const sent = record.sent;
+	if (hint && hint.base === sent && content.length === hint.base.length + hint.appended.length) {
+		record.sent = content;
+		return hint.appended;
+	}
+	const shared = content.startsWith(sent) ? sent.length : commonPrefixLength(sent, content);
+	const added = content.slice(shared);
+	if (added !== '') record.sent = content;
+	return added;
 }

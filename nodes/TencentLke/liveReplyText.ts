@@ -90,7 +90,8 @@ export class LiveReplyText {
 	}
 }
 
-function commonPrefixLength(a: string, b: string): number {
+/** How many UTF-16 units two texts share at their start, never ending inside a character. */
+export function commonPrefixLength(a: string, b: string): number {
 	const length = Math.min(a.length, b.length);
 	let at = 0;
 	while (at < length && a.charCodeAt(at) === b.charCodeAt(at)) at++;
