@@ -22,11 +22,11 @@ module.exports = [
 		languageOptions: { parser: tsParser, parserOptions: { sourceType: 'module' } },
 		rules: {
 			...communityNodes.configs.recommendedWithoutN8nCloudSupport.rules,
-			// The product owner chose these runtime dependencies (CONTRACT.md): undici gives the nodes
+			// The package depends on these two at run time on purpose: undici gives the nodes
 			// pooled keep-alive connections, proxy support, connect/idle/total timeouts and abort, which
 			// n8n's request helpers do not expose for a long SSE stream; eventsource-parser parses SSE.
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
-			// CONTRACT.md makes the AppKey a password field: it alone lets anyone chat as the application.
+			// The AppKey is a password field: it alone lets anyone chat as the application.
 			'@n8n/community-nodes/credential-unnecessary-password': 'off',
 		},
 	},

@@ -1,5 +1,5 @@
 /**
- * The fast stream path (issue 5) must give exactly what the straightforward path gave:
+ * The fast stream path must give exactly what the straightforward path gave:
  * - the LKE byte reader (readRawSseEvents) against readSseEvents (TextDecoder + eventsource-parser),
  *   on tricky and on random streams, at random chunkings;
  * - LkeEventReader + the aggregator's hint against parseLkeEvent on the decoded data, including
