@@ -1,6 +1,6 @@
 /**
- * Hardening, part 1 (run from hardening.test.ts): the fault matrix. Every node (Tencent LKE chat and Get WS Token,
- * AiSK, tate-a-tate sync and stream) runs through a real n8n-core execution against the simulator
+ * Hardening, part 1 (run from hardening.test.ts): the fault matrix. Every node kind (Tencent LKE chat and Get WS Token,
+ * AiSK chatbot token and Ask, tate-a-tate sync and stream) runs through a real n8n-core execution against the simulator
  * (byte-exact scripts where the fault needs them), with Continue On Fail on so the failed item and
  * the partial reply it keeps can be checked. For every case: the right answer or the right coded
  * error, within its time bound, and the harness's checks (no unhandled rejection, no request left
