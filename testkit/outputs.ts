@@ -49,6 +49,27 @@ export interface AiskTokenItem {
 	token: string;
 }
 
+/** AiSK Ask: one cited source (the node's documented reference shape). */
+export interface AiskReference {
+	type: string;
+	sourceId: string;
+	subSourceId: string;
+	name: string;
+	url: string;
+	content: string;
+}
+
+/** AiSK Ask (a failed item under Continue On Fail has error and code, and the reply so far). */
+export interface AiskAskItem {
+	reply: string;
+	references: AiskReference[];
+	conversationId: string;
+	chatbotId: string;
+	knowledgeBaseIds: string[];
+	error?: string;
+	code?: string;
+}
+
 export interface TateMessageItem {
 	reply: string;
 	isFinal: number;

@@ -9,12 +9,12 @@
  * never from the nodes: nothing here imports nodes/.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { lkeAnswerFor, tateReplyFor, type RouteName, type SimulatorKeys } from './simulator';
+import { aiskAnswerFor, aiskCitationsFor, aiskKnowledgeBasesFor, lkeAnswerFor, tateReplyFor, type AiskWireCitation, type RouteName, type SimulatorKeys } from './simulator';
 
 export const PACKAGE_NAME = 'n8n-nodes-agent-chat';
 
 /** The node kinds under test, in the order reports show them. */
-export const NODE_KINDS = ['lke-chat', 'lke-ws-token', 'aisk', 'tate-sync', 'tate-stream'] as const;
+export const NODE_KINDS = ['lke-chat', 'lke-ws-token', 'aisk', 'aisk-ask', 'tate-sync', 'tate-stream'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
 /** A credential as n8n stores it once decrypted: plain field values. */
@@ -101,6 +101,33 @@ function mismatch(what: string, actual: unknown, expected: unknown): string | un
 
 function firstProblem(...problems: Array<string | undefined>): string | undefined {
 	return problems.find((problem) => problem !== undefined);
+}
+
+/** Who a citation names: the web page's title, the file's name or the video/audio's name. */
+function citedName(citation: AiskWireCitation): string {
+	const named = (citation.web_link ?? citation.local_drive ?? citation.vod ?? citation.video ?? citation.aod ?? {}) as Record<string, unknown>;
+	return String(named.title ?? named.file_name ?? named.name ?? '');
+}
+
+/**
+ * The references AiSK Ask outputs for the simulator's citations to `question`, as the node's
+ * documentation describes them: `{ type, sourceId, subSourceId, name, url, content }`, every key
+ * present, each source once in the order first cited, a medium's content its subtitle lines one per line.
+ */
+export function aiskReferencesFor(question: string, restricted = false): IDataObject[] {
+	return aiskCitationsFor(question, { restricted }).map((citation) => {
+		const web = (citation.web_link ?? {}) as Record<string, unknown>;
+		const file = (citation.local_drive ?? {}) as Record<string, unknown>;
+		const medium = (citation.vod ?? citation.video ?? citation.aod ?? {}) as { contents?: Array<{ content: string }> };
+		return {
+			type: citation.type,
+			sourceId: citation.source_id,
+			subSourceId: String(citation.sub_source_id ?? ''),
+			name: citedName(citation),
+			url: String(web.url ?? file.download_url ?? ''),
+			content: String(web.content ?? file.content ?? (medium.contents ?? []).map((line) => line.content).join('\n')),
+		};
+	});
 }
 
 function tateProfile(kind: 'tate-sync' | 'tate-stream'): NodeProfile {
@@ -207,6 +234,35 @@ export const PROFILES: Readonly<Record<NodeKind, NodeProfile>> = {
 				mismatch('fields', Object.keys(json).sort(), ['chatbotId', 'token']),
 				mismatch('chatbotId', json.chatbotId, parameters.chatbotId),
 				typeof json.token === 'string' && json.token !== '' ? undefined : `token ${JSON.stringify(json.token)}`,
+			),
+	},
+	'aisk-ask': {
+		kind: 'aisk-ask',
+		title: 'AiSK Ask',
+		nodeType: `${PACKAGE_NAME}.aisk`,
+		operation: 'ask',
+		parameters: { operation: 'ask', chatbotId: AISK_CHATBOT_ID, question: '={{ $json.chatInput }}', conversationId: '', options: {} },
+		// the prompt token (aiskPromptToken) and the knowledge bases (aiskInit) come first, once per chatbot
+		route: 'aiskStream',
+		slowQuestion: 'slow [delay:30] [pieces:40]',
+		answerFor: (question) => aiskAnswerFor(question),
+		credentialType: 'aiskApi',
+		credentials: (url, keys) => ({ apiToken: keys.aiskToken, orgId: '', baseUrl: url }),
+		baseUrlFields: (url) => ({ baseUrl: url }),
+		quotableSecret: (keys) => keys.aiskToken,
+		// Ask answers with a stream; its JSON bodies are only ever errors (grpc-gateway's Status)
+		bodies: {
+			rateLimited: JSON.stringify({ code: 8, message: 'rate limit exceeded', details: [] }),
+		},
+		rateLimitedCode: 'RESOURCE_EXHAUSTED',
+		checkSuccess: (json, { question, parameters }) =>
+			firstProblem(
+				mismatch('fields', Object.keys(json).sort(), ['chatbotId', 'conversationId', 'knowledgeBaseIds', 'references', 'reply']),
+				mismatch('reply', json.reply, aiskAnswerFor(question)),
+				mismatch('references', json.references, aiskReferencesFor(question)),
+				mismatch('chatbotId', json.chatbotId, parameters.chatbotId),
+				mismatch('knowledgeBaseIds', json.knowledgeBaseIds, aiskKnowledgeBasesFor(String(parameters.chatbotId)).map((kb) => kb.id)),
+				typeof json.conversationId === 'string' && json.conversationId !== '' ? undefined : `conversationId ${JSON.stringify(json.conversationId)}`,
 			),
 	},
 	'tate-sync': tateProfile('tate-sync'),

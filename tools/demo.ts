@@ -17,9 +17,12 @@ import { CheckFailure, Checks } from './lib/checks';
 import {
 	EXAMPLE_FILES,
 	REPO_ROOT,
+	batchQuestions,
+	checkAiskBatchSummary,
 	localCredentials,
 	readExample,
 	startStandIns,
+	type AiskBatchSummary,
 	type BatchSummary,
 	type ExampleFile,
 	type Transcript,
@@ -64,11 +67,13 @@ function tokenLine(stats: LkeTokenStats | undefined): string {
 // ---------------------------------------------------------------------------------------------
 // What each example produced
 
+/** A batch workflow's Summary item: its counts (and tokens, where the vendor reports them) and every answer. */
 function showBatch(res: ExecuteResult): void {
 	const json = nodeJson(res.runData, 'Summary')[0];
 	if (!json) return out('  (no summary)');
-	const summary = outputAs<BatchSummary>(json);
-	out(`  Summary: ${summary.questions} questions, ${summary.answered} answered, ${summary.failed} failed, ${summary.tokens} tokens`);
+	const summary = outputAs<BatchSummary | AiskBatchSummary>(json);
+	const tokens = 'tokens' in summary ? `, ${summary.tokens} tokens` : '';
+	out(`  Summary: ${summary.questions} questions, ${summary.answered} answered, ${summary.failed} failed${tokens}`);
 	summary.answers.forEach((a, i) => {
 		out(`  ${i + 1}. Q: ${a.question}`);
 		if (a.ok) {
@@ -129,6 +134,7 @@ function showTate(res: ExecuteResult): void {
 /** What each example's run shows. */
 const SHOW: Record<ExampleFile, (res: ExecuteResult, mails: () => Promise<ReceivedMail[]>) => Promise<void> | void> = {
 	'batch-qa.json': (res) => showBatch(res),
+	'aisk-batch-qa.json': (res) => showBatch(res),
 	'chat-to-email.json': async (res, mails) => showEmail(res, await mails()),
 	'tokens.json': (res) => showTokens(res),
 	'tate-conversation.json': (res) => showTate(res),
@@ -175,8 +181,9 @@ async function main(): Promise<number> {
 	step(6, total, `run each workflow with \`n8n execute\``);
 	for (const [file, wf] of workflows) {
 		sink.clear();
+		sim.reset();
 		out();
-		const via = file === 'batch-qa.json' ? ' (through its Manual Trigger; the Schedule Trigger runs it nightly when active)' : '';
+		const via = file === 'batch-qa.json' || file === 'aisk-batch-qa.json' ? ' (through its Manual Trigger; the Schedule Trigger runs it nightly when active)' : '';
 		out(`== examples/${file}: ${wf.name}${via}`);
 		let run: ExecuteResult | undefined;
 		await checks.run(`examples/${file} runs in n8n ${host.version}`, async () => {
@@ -189,6 +196,16 @@ async function main(): Promise<number> {
 			return `${seconds(run.durationMs)}${crash}`;
 		});
 		if (run?.ok) await SHOW[file](run, () => sink.waitForMails(1, 3000).catch(() => sink.mails.slice()));
+		const finished = run;
+		if (file === 'aisk-batch-qa.json' && finished?.ok) {
+			await checks.run('examples/aisk-batch-qa.json: every answer is the simulator\'s, one prompt token and one init for the chatbot', () => {
+				const json = nodeJson(finished.runData, 'Summary')[0];
+				if (!json) throw new CheckFailure('no summary item');
+				const counts = sim.aiskCounts();
+				if (counts.promptTokens !== 1 || counts.init !== 1) throw new CheckFailure(`prompt tokens ${counts.promptTokens}, init ${counts.init} (expected 1 and 1)`);
+				return checkAiskBatchSummary(outputAs<AiskBatchSummary>(json), batchQuestions(wf));
+			});
+		}
 	}
 
 	out();

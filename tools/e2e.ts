@@ -13,7 +13,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { IDataObject } from 'n8n-workflow';
-import { outputAs, type AiskTokenItem, type LkeChatItem, type TateMessageItem, type WsTokenItem } from '../testkit/outputs';
+import { outputAs, type AiskAskItem, type AiskTokenItem, type LkeChatItem, type TateMessageItem, type WsTokenItem } from '../testkit/outputs';
 import { CREDENTIAL_TYPES, NODE_TYPES, PACKAGE_NAME, PROFILES } from '../testkit/profiles';
 import { lkeAnswerFor, tateReplyFor, type Simulator } from '../testkit/simulator';
 import type { SmtpSink } from '../testkit/smtpSink';
@@ -32,6 +32,8 @@ import {
 	startStandIns,
 	textParameter,
 	withBatchQuestions,
+	checkAiskBatchSummary,
+	type AiskBatchSummary,
 	type BatchSummary,
 	type Transcript,
 	type WorkflowJson,
@@ -49,10 +51,16 @@ const REFERENCE_IDS = ['sim-ref-1', 'sim-ref-2', '3'];
 const FAILING_QUESTION = 'Which plan suits me best? [error:460004]';
 const FAILING_INDEX = 2;
 const LATENCY_MARKER = '[latency:300]';
+/** aisk-batch-qa: the simulator's exhausted daily quota for one question (429, ERROR_REASON_PROMPT_OUT_OF_QUOTA). */
+const AISK_FAILING_QUESTION = 'Can I ask more today? [quota]';
+const AISK_FAILING_INDEX = 3;
+const AISK_NODE = 'Ask AiSK';
 
 interface Workflows {
 	batch: WorkflowJson;
 	batchQuestions: string[];
+	aiskBatch: WorkflowJson;
+	aiskBatchQuestions: string[];
 	email: WorkflowJson;
 	tokens: WorkflowJson;
 	tate: WorkflowJson;
@@ -92,9 +100,15 @@ function loadWorkflows(): Workflows {
 	// simulator can see the node's concurrency; the failing question goes in the middle.
 	const questions = batchQuestions(batchExample).map((q) => `${q} ${LATENCY_MARKER}`);
 	questions.splice(FAILING_INDEX, 0, FAILING_QUESTION);
+	// The same for the AiSK batch: overlapping answers, and one question whose daily quota is used up.
+	const aiskExample = readExample('aisk-batch-qa.json');
+	const aiskQuestions = batchQuestions(aiskExample).map((q) => `${q} ${LATENCY_MARKER}`);
+	aiskQuestions.splice(AISK_FAILING_INDEX, 0, AISK_FAILING_QUESTION);
 	return {
 		batch: withBatchQuestions(batchExample, questions),
 		batchQuestions: questions,
+		aiskBatch: withBatchQuestions(aiskExample, aiskQuestions),
+		aiskBatchQuestions: aiskQuestions,
 		email: readExample('chat-to-email.json'),
 		tokens: readExample('tokens.json'),
 		tate: readExample('tate-conversation.json'),
@@ -105,6 +119,7 @@ function loadWorkflows(): Workflows {
 function allWorkflows(workflows: Workflows): Array<[string, WorkflowJson]> {
 	return [
 		['batch-qa', workflows.batch],
+		['aisk-batch-qa', workflows.aiskBatch],
 		['chat-to-email', workflows.email],
 		['tokens', workflows.tokens],
 		['tate-conversation', workflows.tate],
@@ -256,6 +271,56 @@ async function checkBatchQa(run: HostRun): Promise<void> {
 		assert(peak >= 2 && peak <= 5, `peak in flight ${peak} (expected 2..5)`);
 		for (const [i, question] of questions.entries()) if (i !== FAILING_INDEX) eq(run.sim.lkeAnswered(question), 1, `answered "${question}"`);
 		return `peak ${peak} in flight`;
+	});
+}
+
+/** aisk-batch-qa: the questions and one whose quota is used up, Ask 3 at a time, Continue On Fail. */
+async function checkAiskBatchQa(run: HostRun): Promise<void> {
+	const data = await executed(run, 'aisk-batch-qa', run.workflows.aiskBatch);
+	if (!data) return;
+	const questions = run.workflows.aiskBatchQuestions;
+	const parameters = findNode(run.workflows.aiskBatch, AISK_NODE).parameters;
+	await check(run.kind, 'aisk-batch-qa: Ask items in input order, exact answers, normalized references, pairedItem', () => {
+		const items = nodeItems(data, AISK_NODE);
+		eq(items.length, questions.length, 'items');
+		items.forEach((item, i) => {
+			eq(item.pairedItem, { item: i }, `item ${i} pairedItem`);
+			if (i !== AISK_FAILING_INDEX) noProblem(PROFILES['aisk-ask'].checkSuccess(item.json, { question: questions[i], parameters }), `item ${i}`);
+		});
+		const conversations = new Set(items.map((item) => outputAs<AiskAskItem>(item.json).conversationId));
+		eq(conversations.size, questions.length, 'distinct conversationIds (a new conversation per item)');
+		return `${items.length} items, ${outputAs<AiskAskItem>(items[0].json).references.length} references each`;
+	});
+	await check(run.kind, 'aisk-batch-qa: the used-up quota [quota] is a failed item (Continue On Fail), not retried', () => {
+		const failed = nodeItems(data, AISK_NODE)[AISK_FAILING_INDEX];
+		assert(failed, 'no item');
+		const json = outputAs<AiskAskItem>(failed.json);
+		eq(json.code, 'RESOURCE_EXHAUSTED', 'code');
+		assert(typeof json.error === 'string' && json.error.includes('out of quota'), `error ${show(json.error)}`);
+		eq(json.reply, '', 'reply (nothing had arrived)');
+		eq(failed.pairedItem, { item: AISK_FAILING_INDEX }, 'pairedItem');
+		const asked = run.sim.requests.filter((r) => r.route === 'aiskStream' && r.json?.question === AISK_FAILING_QUESTION).length;
+		eq(asked, 1, 'requests for the failing question');
+		return show(json.error, 100);
+	});
+	await check(run.kind, 'aisk-batch-qa: one prompt token and one init for the chatbot, every other question answered once, at most 3 at once', () => {
+		const answered = questions.length - 1;
+		eq(run.sim.aiskCounts(), { promptTokens: 1, init: 1, prompts: answered, answered }, 'simulator AiSK counts');
+		const peak = run.sim.peakInFlight('aiskStream');
+		assert(peak >= 2 && peak <= 3, `peak in flight ${peak} (expected 2..3)`);
+		return `peak ${peak} in flight`;
+	});
+	await check(run.kind, 'aisk-batch-qa: no prompt token in the run data', () => {
+		const tokens = run.sim.requests.filter((r) => r.route === 'aiskStream').map((r) => String(r.headers.authorization ?? '').replace(/^Bearer\s+/i, ''));
+		assert(tokens.length > 0 && tokens.every((token) => token.length > 20), 'no prompt token seen');
+		const text = JSON.stringify(data);
+		for (const token of new Set(tokens)) assert(!text.includes(token), 'a prompt token appears in the run data');
+		return `${new Set(tokens).size} prompt token(s) checked`;
+	});
+	await check(run.kind, 'aisk-batch-qa: one summary item with counts, answers and reference lines', () => {
+		const summaries = nodeJson(data, 'Summary');
+		eq(summaries.length, 1, 'summary items');
+		return checkAiskBatchSummary(outputAs<AiskBatchSummary>(summaries[0]), questions, new Map([[AISK_FAILING_INDEX, 'out of quota']]));
 	});
 }
 
@@ -432,6 +497,7 @@ async function runHostChecks(kind: HostKind, tarball: string, workflows: Workflo
 		await nodeTypesExist(run);
 		if (!(await imported(run))) return;
 		await checkBatchQa(run);
+		await checkAiskBatchQa(run);
 		await checkChatToEmail(run);
 		await checkTokens(run);
 		await checkTateConversation(run);

@@ -72,7 +72,7 @@ function headerSection(figures: HardeningFigures): string[] {
 	return [
 		'# Reliability',
 		'',
-		'What the hardening suite (`test/hardening`) proves about the four nodes, with the figures of',
+		'What the hardening suite (`test/hardening`) proves about every node and operation (one column each), with the figures of',
 		'its last run. Every node ends every turn with the right answer or a clear coded error, in bounded time,',
 		'keeping what it received, leaking no secret, leaving no connection open.',
 		'',
@@ -112,6 +112,7 @@ function summarySection(figures: HardeningFigures): string[] {
 		`| cases within their time bound | ${within} of ${figures.cases.length} |`,
 		`| random chunkings, identical aggregate | ${pureChunkings} through the SSE reader and aggregator (${rawChunkings} of them also through the node's raw event reader), ${httpChunkings} over HTTP through the node |`,
 		`| 200 concurrent chat turns | ${load.turns ?? '?'} answered correctly in ${load.elapsedMs ?? '?'} ms (the simulator holds each ${load.latencyPerTurnMs ?? '?'} ms before answering), peak ${load.peakInFlight ?? '?'} in flight |`,
+		`| ${load.askQuestions ?? '?'} AiSK Ask questions at once | all answered exactly in ${load.askElapsedMs ?? '?'} ms, peak ${load.askPeakInFlight ?? '?'} in flight, ${load.askPromptTokens ?? '?'} prompt token and ${load.askInit ?? '?'} init for all |`,
 		`| heap after GC vs before the load | ${load.heapBeforeMB ?? '?'} → ${load.heapAfterMB ?? '?'} MB (${load.heapChangePercent ?? '?'} %; bound +10 %) |`,
 		`| secret scan | ${secrets.scannedCases} runs, ${secrets.scannedTexts} texts (outputs, errors, descriptions, n8n logs, stdout/stderr/console), ${secrets.leaks} leaks |`,
 		`| unhandled rejections | ${figures.unhandledRejections} |`,

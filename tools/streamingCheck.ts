@@ -4,15 +4,20 @@
  *   npm run test:streaming
  *
  * Packs this package, installs it into a fresh n8n 2.40.x instance (the cached host of
- * tools/lib/n8nHost.ts), starts the vendor simulator, imports credentials pointing at it and two
- * workflows (Webhook with "Respond: Streaming" → Tencent LKE chat; Webhook → tate-a-tate in
- * stream mode), publishes them, starts `n8n start` and then:
+ * tools/lib/n8nHost.ts), starts the vendor simulator, imports credentials pointing at it and, for
+ * each streaming node (Tencent LKE chat, tate-a-tate in stream mode, AiSK Ask), two workflows:
+ * Webhook with "Respond: Streaming" → the node → Respond to Webhook (first incoming item), once
+ * with the node's Enable Streaming option on and once off. It publishes them, starts `n8n start`
+ * and then:
  *
- *   1. POSTs a question to each webhook and reads the response body as it arrives. n8n writes one
- *      JSON line per chunk ({"type":"begin"|"item"|"end","content",…,"metadata"}). Checks that
- *      the first text chunk comes well before the end, that the `item` contents put together are
- *      the whole answer, and that they are deltas (the LKE API sends cumulative text).
- *   2. Sets up the owner account, reads /types/nodes.json and checks the `…Tool` variants that
+ *   1. Streaming on: POSTs a question to the webhook and reads the response body as it arrives.
+ *      n8n writes one JSON line per chunk ({"type":"begin"|"item"|"end","content",…,"metadata"}).
+ *      Checks that the node's first text chunk comes well before the end, that its `item`
+ *      contents put together are the whole answer, and that they are deltas (the LKE API and, here,
+ *      the AiSK simulator send cumulative text); then that Respond to Webhook sent the final item.
+ *   2. Streaming off: the same question; the node sends no chunk at all, and the client still gets
+ *      the final item from Respond to Webhook, with the whole answer.
+ *   3. Sets up the owner account, reads /types/nodes.json and checks the `…Tool` variants that
  *      n8n generates for `usableAsTool` nodes, and which of their parameters an AI Agent can fill
  *      ("Let the model define this parameter" → $fromAI()).
  *
@@ -23,7 +28,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { INodeParameters } from 'n8n-workflow';
 import { PROFILES, parametersOf, type NodeKind } from '../testkit/profiles';
-import { lkeAnswerFor, startSimulator, tateReplyFor } from '../testkit/simulator';
+import { aiskAnswerFor, lkeAnswerFor, startSimulator, tateReplyFor } from '../testkit/simulator';
 import { seconds } from '../testkit/time';
 import { Checks } from './lib/checks';
 import { EXAMPLE_CREDENTIALS, REPO_ROOT, simulatorCredentialImports, type WorkflowJson } from './lib/exampleRig';
@@ -31,8 +36,6 @@ import { createInstance, ensureHost, packPackage, type Instance, type NodeImport
 import { setupOwner, startN8n, waitForWebhook, type RunningN8n } from './lib/n8nServer';
 import { addCleanup, makeTempDir, runTool } from './lib/processes';
 
-const LKE_PATH = 'agent-chat-stream';
-const TATE_PATH = 'agent-chat-stream-tate';
 const checks = new Checks();
 
 function check(name: string, ok: boolean, detail = ''): void {
@@ -56,7 +59,10 @@ interface StreamLine {
 interface Chunk {
 	at: number;
 	type: string;
+	/** The content when it is text (a node's live answer). */
 	content?: string;
+	/** The content as sent (Respond to Webhook sends the item as JSON text). */
+	value?: unknown;
 	nodeName?: string;
 }
 
@@ -93,7 +99,7 @@ async function postStreaming(url: string, body: unknown): Promise<StreamResult> 
 		if (!line.trim()) return;
 		try {
 			const raw = JSON.parse(line) as StreamLine;
-			const chunk: Chunk = { at, type: String(raw.type), content: typeof raw.content === 'string' ? raw.content : undefined, nodeName: raw.metadata?.nodeName };
+			const chunk: Chunk = { at, type: String(raw.type), content: typeof raw.content === 'string' ? raw.content : undefined, value: raw.content, nodeName: raw.metadata?.nodeName };
 			chunks.push(chunk);
 			if (chunk.type === 'item' && chunk.content && Number.isNaN(firstItemMs)) firstItemMs = at;
 		} catch {
@@ -194,7 +200,7 @@ function fillableByModel(prop: Property): boolean {
 /** The parameters an AI Agent must be able to fill, per node type of the package. */
 const MODEL_FILLS: Array<{ nodeType: string; fill: string[] }> = [
 	{ nodeType: PROFILES['lke-chat'].nodeType, fill: ['content', 'sessionId', 'visitorBizId'] },
-	{ nodeType: PROFILES.aisk.nodeType, fill: ['chatbotId'] },
+	{ nodeType: PROFILES.aisk.nodeType, fill: ['chatbotId', 'question', 'conversationId'] },
 	{ nodeType: PROFILES['tate-sync'].nodeType, fill: ['botId', 'msg', 'conversationId'] },
 ];
 
@@ -226,35 +232,84 @@ function checkTools(nodes: NodeTypeDescription[]): void {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Webhook (Respond: Streaming) → the node of `kind`, which reads the question from the request body. */
-function streamingWorkflow(kind: NodeKind, webhookPath: string, nodeName: string, question: Record<string, string>): WorkflowJson {
-	const profile = PROFILES[kind];
+const RESPOND_NODE = 'Respond to Webhook';
+
+/** A node that streams, as the check runs it. */
+interface StreamingNode {
+	kind: NodeKind;
+	nodeName: string;
+	/** The parameter that takes the question from the request body. */
+	questionParameter: string;
+	question: string;
+	/** The whole answer, from the simulator's rules; `item` is the node's output item (tate's reply names its conversation). */
+	answerFor(item: Record<string, unknown>): string | null;
+}
+
+const STREAMING_NODES: readonly StreamingNode[] = [
+	{
+		kind: 'lke-chat',
+		nodeName: 'Tencent LKE',
+		questionParameter: 'content',
+		question: 'How does live streaming work? [delay:150] [pieces:12]',
+		answerFor: () => lkeAnswerFor('How does live streaming work? [delay:150] [pieces:12]'),
+	},
+	{
+		kind: 'tate-stream',
+		nodeName: 'tate-a-tate',
+		questionParameter: 'msg',
+		question: 'Stream this, please [delay:150]',
+		answerFor: (item) => (typeof item.conversationId === 'string' ? tateReplyFor('Stream this, please [delay:150]', 1, item.conversationId) : null),
+	},
+	{
+		kind: 'aisk-ask',
+		nodeName: 'AiSK',
+		questionParameter: 'question',
+		// cumulative messages: the node must still pass on deltas
+		question: 'How does AiSK stream its answer? [delay:150] [pieces:12] [mode:cumulative]',
+		answerFor: () => aiskAnswerFor('How does AiSK stream its answer? [delay:150] [pieces:12] [mode:cumulative]'),
+	},
+];
+
+function webhookPath(node: StreamingNode, streaming: boolean): string {
+	return `agent-chat-stream-${node.kind}${streaming ? '' : '-off'}`;
+}
+
+/** Webhook (Respond: Streaming) → the node, Enable Streaming on or off → Respond to Webhook (first incoming item). */
+function streamingWorkflow(target: StreamingNode, streaming: boolean): WorkflowJson {
+	const profile = PROFILES[target.kind];
 	const webhook: NodeImport = {
 		name: 'Webhook',
 		type: 'n8n-nodes-base.webhook',
 		typeVersion: 2.1,
 		position: [0, 0],
 		webhookId: randomUUID(),
-		parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'streaming', options: {} },
+		parameters: { httpMethod: 'POST', path: webhookPath(target, streaming), responseMode: 'streaming', options: {} },
 	};
 	const node: NodeImport = {
-		name: nodeName,
+		name: target.nodeName,
 		type: profile.nodeType,
 		typeVersion: 1,
 		position: [240, 0],
-		parameters: parametersOf(kind, question) as INodeParameters,
+		parameters: parametersOf(target.kind, { [target.questionParameter]: '={{ $json.body.question }}', options: { enableStreaming: streaming } }) as INodeParameters,
 		credentials: { [profile.credentialType]: EXAMPLE_CREDENTIALS[profile.credentialType] },
+	};
+	const respond: NodeImport = {
+		name: RESPOND_NODE,
+		type: 'n8n-nodes-base.respondToWebhook',
+		typeVersion: 1.5,
+		position: [480, 0],
+		parameters: { respondWith: 'firstIncomingItem', options: {} },
 	};
 	return {
 		id: '',
-		name: `Streaming check: ${profile.title}`,
-		nodes: [webhook, node],
-		connections: { Webhook: { main: [[{ node: nodeName, type: 'main', index: 0 }]] } },
+		name: `Streaming check: ${profile.title}, Enable Streaming ${streaming ? 'on' : 'off'}`,
+		nodes: [webhook, node, respond],
+		connections: {
+			Webhook: { main: [[{ node: target.nodeName, type: 'main', index: 0 }]] },
+			[target.nodeName]: { main: [[{ node: RESPOND_NODE, type: 'main', index: 0 }]] },
+		},
 	};
 }
-
-const LKE_NODE = 'Tencent LKE';
-const TATE_NODE = 'tate-a-tate';
 
 /** The package packed and installed into a fresh n8n 2.40, the simulator started, credentials and workflows imported and published. */
 async function prepare(): Promise<{ instance: Instance; sim: Awaited<ReturnType<typeof startSimulator>> }> {
@@ -269,10 +324,7 @@ async function prepare(): Promise<{ instance: Instance; sim: Awaited<ReturnType<
 	const instance = await createInstance(host, { packageTarball: tarball });
 	addCleanup(instance.dispose);
 	await instance.importCredentials(simulatorCredentialImports(sim.url));
-	const ids = await instance.importWorkflows([
-		streamingWorkflow('lke-chat', LKE_PATH, LKE_NODE, { content: '={{ $json.body.question }}' }),
-		streamingWorkflow('tate-stream', TATE_PATH, TATE_NODE, { msg: '={{ $json.body.question }}' }),
-	]);
+	const ids = await instance.importWorkflows(STREAMING_NODES.flatMap((node) => [streamingWorkflow(node, true), streamingWorkflow(node, false)]));
 	// n8n 2.x: an imported workflow is inactive; publishing makes its production webhook live.
 	for (const id of ids) {
 		const res = await instance.run(['publish:workflow', `--id=${id}`]);
@@ -285,38 +337,80 @@ async function started(instance: Instance): Promise<RunningN8n> {
 	const t0 = Date.now();
 	const n8n = await startN8n(instance);
 	process.stdout.write(`n8n start ready at ${n8n.baseUrl} in ${seconds(Date.now() - t0)}\n`);
-	for (const p of [LKE_PATH, TATE_PATH]) {
-		const waited = await waitForWebhook(n8n.baseUrl, p);
-		process.stdout.write(`webhook /webhook/${p} registered (${seconds(waited)} after start-up)\n`);
+	for (const node of STREAMING_NODES) {
+		for (const streaming of [true, false]) {
+			const p = webhookPath(node, streaming);
+			const waited = await waitForWebhook(n8n.baseUrl, p);
+			process.stdout.write(`webhook /webhook/${p} registered (${seconds(waited)} after start-up)\n`);
+		}
 	}
 	process.stdout.write('\n');
 	return n8n;
 }
 
-/** Tencent LKE, streamed live through the Webhook. */
-async function checkLkeStreaming(n8n: RunningN8n, sim: Awaited<ReturnType<typeof startSimulator>>): Promise<void> {
-	// The first execution after start-up also pays for n8n's and the node's lazy loading: its
-	// timing is shown, the second one is checked.
-	const coldQuestion = 'Is this the first run? [delay:150] [pieces:12]';
-	const cold = await postStreaming(`${n8n.baseUrl}/webhook/${LKE_PATH}`, { question: coldQuestion });
-	checkStream('Tencent LKE via Webhook, first run', LKE_NODE, cold, lkeAnswerFor(coldQuestion), false);
-	process.stdout.write('\n');
-	const question = 'How does live streaming work? [delay:150] [pieces:12]';
-	const lke = await postStreaming(`${n8n.baseUrl}/webhook/${LKE_PATH}`, { question });
-	checkStream('Tencent LKE via Webhook', LKE_NODE, lke, lkeAnswerFor(question));
-	const lkeReq = sim.requests.find((r) => r.route === 'lke');
-	check('Tencent LKE: the API was asked for cumulative events (incremental off)', !!lkeReq && lkeReq.json?.incremental !== true, `incremental ${JSON.stringify(lkeReq?.json?.incremental)}`);
+/** The item Respond to Webhook sent (begin, one item, end), or why there is none. */
+function respondedItem(r: StreamResult): Record<string, unknown> | string {
+	const lines = r.chunks.filter((c) => c.nodeName === RESPOND_NODE);
+	const types = lines.map((c) => c.type).join(',');
+	if (types !== 'begin,item,end') return `${RESPOND_NODE} sent ${types || 'nothing'}`;
+	// n8n 2.40 sends the item as JSON text in `content`
+	const sent = lines[1].value;
+	let value: unknown = sent;
+	if (typeof sent === 'string') {
+		try {
+			value = JSON.parse(sent) as unknown;
+		} catch {
+			return `${RESPOND_NODE} sent text that is not JSON: ${sent.slice(0, 100)}`;
+		}
+	}
+	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : `${RESPOND_NODE} sent ${JSON.stringify(value)?.slice(0, 100)}`;
+}
+
+function checkFinalItem(label: string, target: StreamingNode, r: StreamResult): void {
+	const item = respondedItem(r);
+	if (typeof item === 'string') return check(`${label}: the final item reaches the client (Respond to Webhook)`, false, item);
+	const want = target.answerFor(item);
+	check(`${label}: the final item reaches the client (Respond to Webhook) with the whole answer`, want !== null && item.reply === want, `reply ${[...String(item.reply)].length} chars`);
+}
+
+/** Streaming on: the node's live deltas, then the final item. */
+async function checkStreamingOn(n8n: RunningN8n, target: StreamingNode, sim: Awaited<ReturnType<typeof startSimulator>>): Promise<void> {
+	const label = `${PROFILES[target.kind].title} via Webhook, Enable Streaming on`;
+	const url = `${n8n.baseUrl}/webhook/${webhookPath(target, true)}`;
+	if (target.kind === 'lke-chat') {
+		// The first execution after start-up also pays for n8n's and the node's lazy loading: its
+		// timing is shown, the second one is checked.
+		const coldQuestion = 'Is this the first run? [delay:150] [pieces:12]';
+		const cold = await postStreaming(url, { question: coldQuestion });
+		checkStream(`${PROFILES[target.kind].title} via Webhook, first run`, target.nodeName, cold, lkeAnswerFor(coldQuestion), false);
+		process.stdout.write('\n');
+	}
+	sim.reset();
+	const r = await postStreaming(url, { question: target.question });
+	// the expected answer needs the output item where it names the conversation (tate-a-tate)
+	const finalItem = respondedItem(r);
+	checkStream(label, target.nodeName, r, () => (typeof finalItem === 'string' ? null : target.answerFor(finalItem)));
+	checkFinalItem(label, target, r);
+	if (target.kind === 'lke-chat') {
+		const lkeReq = sim.requests.find((q) => q.route === 'lke');
+		check('Tencent LKE: the API was asked for cumulative events (incremental off)', !!lkeReq && lkeReq.json?.incremental !== true, `incremental ${JSON.stringify(lkeReq?.json?.incremental)}`);
+	}
+	if (target.kind === 'aisk-ask') {
+		const counts = sim.aiskCounts();
+		check('AiSK Ask: one prompt token, one init, one answer streamed through', counts.promptTokens === 1 && counts.init === 1 && counts.answered === 1, JSON.stringify(counts));
+	}
 	process.stdout.write('\n');
 }
 
-/** tate-a-tate in stream mode. */
-async function checkTateStreaming(n8n: RunningN8n): Promise<void> {
-	const msg = 'Stream this, please [delay:150]';
-	const tate = await postStreaming(`${n8n.baseUrl}/webhook/${TATE_PATH}`, { question: msg });
-	checkStream('tate-a-tate (reqModel stream) via Webhook', TATE_NODE, tate, (text) => {
-		const m = /^Turn 1 of conversation (\S+): /.exec(text);
-		return m ? tateReplyFor(msg, 1, m[1]) : null;
-	});
+/** Streaming off: not one chunk from the node, the final item still delivered. */
+async function checkStreamingOff(n8n: RunningN8n, target: StreamingNode): Promise<void> {
+	const label = `${PROFILES[target.kind].title} via Webhook, Enable Streaming off`;
+	const r = await postStreaming(`${n8n.baseUrl}/webhook/${webhookPath(target, false)}`, { question: target.question });
+	check(`${label}: HTTP 200, JSON lines`, r.status === 200 && r.badLines.length === 0, `status ${r.status}, ${r.chunks.length} lines, ${r.badLines.length} not JSON${r.status === 200 ? '' : `: ${r.body.slice(0, 300)}`}`);
+	const fromNode = r.chunks.filter((c) => c.nodeName === target.nodeName);
+	info(`chunk types: ${summarizeTypes(r.chunks.map((c) => `${c.type}(${c.nodeName ?? '-'})`))}`);
+	check(`${label}: the node sends no chunk (no begin, item or end)`, fromNode.length === 0, `${fromNode.length} chunk(s) from "${target.nodeName}": ${summarizeTypes(fromNode.map((c) => c.type))}`);
+	checkFinalItem(label, target, r);
 	process.stdout.write('\n');
 }
 
@@ -342,8 +436,10 @@ async function main(): Promise<number> {
 	return checks.runAll(async () => {
 		const { instance, sim } = await prepare();
 		const n8n = await started(instance);
-		await checkLkeStreaming(n8n, sim);
-		await checkTateStreaming(n8n);
+		for (const target of STREAMING_NODES) {
+			await checkStreamingOn(n8n, target, sim);
+			await checkStreamingOff(n8n, target);
+		}
 		await checkToolVariants(n8n);
 		checkN8nLog(n8n);
 	});

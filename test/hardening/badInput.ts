@@ -139,6 +139,31 @@ for (const [option, min, max] of [
 	}
 }
 
+/* ---- AiSK Ask ------------------------------------------------------------ */
+add('aisk-ask', 'chatbotId', /must be a UUID like 123e4567-e89b-12d3-a456-426614174000/, 'chatbot id not a UUID', { parameters: { chatbotId: 'my-bot' } });
+add('aisk-ask', 'question', /must be a non-empty text/, 'empty question', { inputItems: [{ chatInput: '' }] });
+add('aisk-ask', 'question', /must be a non-empty text/, 'blank question', { inputItems: [{ chatInput: ' \n ' }] });
+add('aisk-ask', 'question', /must be a non-empty text/, 'no chatInput field at all', { inputItems: [{ text: 'wrong field' }] });
+add('aisk-ask', 'question', /must be at most 32000 characters \(got 32001\)/, 'question of 32001 characters', { inputItems: [{ chatInput: 'q'.repeat(32_001) }] });
+add('aisk-ask', 'conversationId', /without spaces of at most 256 characters/, 'conversation id with a space', { parameters: { conversationId: 'two words' } });
+add('aisk-ask', 'conversationId', /without spaces of at most 256 characters/, 'conversation id of 257 characters', { parameters: { conversationId: 'c'.repeat(257) } });
+add('aisk-ask', 'options.language', /must be a language tag such as en, zh-TW or ja/, 'language "English!"', { parameters: { options: { language: 'English!' } } });
+add('aisk-ask', 'options.citationMode', /must be all or restricted/, 'citation mode "some"', { parameters: { options: { citationMode: 'some' } } });
+add('aisk-ask', 'options.userId', /is used only with Citation Mode restricted/, 'user id with citation mode all', { parameters: { options: { userId: 'user-1' } } });
+add('aisk-ask', 'options.knowledgeBaseIds', /each ID must be a text without spaces/, 'knowledge base id with a space', { parameters: { options: { knowledgeBaseIds: 'kb 1, kb-2' } } });
+add('aisk-ask', 'apiToken', /has no API token/, 'empty API token', { credentials: { apiToken: '' } });
+add('aisk-ask', 'baseUrl', /must be an http:\/\/ or https:\/\/ URL/, 'base URL not a URL', { credentials: { baseUrl: 'api.one.blendvision.com' } });
+for (const [option, min, max] of [
+	['timeout', 1, DAY_MS],
+	['idleTimeout', 1, DAY_MS],
+	['maxRetries', 0, 10],
+	['concurrency', 1, 100],
+] as const) {
+	for (const value of [min - 1, max + 1, 2.5]) {
+		add('aisk-ask', `options.${option}`, WHOLE(min, max), `${option} ${JSON.stringify(value)}`, { parameters: { options: { [option]: value } } });
+	}
+}
+
 /* ---- tate-a-tate --------------------------------------------------------- */
 add('tate-sync', 'botId', /is required/, 'empty bot id', { parameters: { botId: '  ' } });
 add('tate-sync', 'msg', /must not be empty/, 'empty message', { inputItems: [{ chatInput: '' }] });
@@ -245,9 +270,10 @@ export function badInputSuite(h: Hardening): void {
 	it('covers every node and every numeric option', () => {
 		const fields = new Set(rows.map((row) => `${row.node}:${row.field}`));
 		for (const option of ['timeout', 'idleTimeout', 'maxRetries', 'concurrency', 'streamingThrottle']) expect(fields.has(`lke-chat:options.${option}`)).toBe(true);
+		for (const option of ['timeout', 'idleTimeout', 'maxRetries', 'concurrency']) expect(fields.has(`aisk-ask:options.${option}`)).toBe(true);
 		for (const node of ['lke-ws-token', 'aisk', 'tate-sync']) {
 			for (const option of ['timeout', 'maxRetries', ...(node === 'lke-ws-token' ? [] : ['concurrency'])]) expect(fields.has(`${node}:options.${option}`)).toBe(true);
 		}
-		for (const field of ['lke-chat:chatBaseUrl', 'lke-ws-token:apiEndpoint', 'aisk:baseUrl', 'tate-sync:baseUrl']) expect(fields.has(field)).toBe(true);
+		for (const field of ['lke-chat:chatBaseUrl', 'lke-ws-token:apiEndpoint', 'aisk:baseUrl', 'aisk-ask:baseUrl', 'tate-sync:baseUrl']) expect(fields.has(field)).toBe(true);
 	});
 }

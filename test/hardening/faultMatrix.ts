@@ -1,6 +1,6 @@
 /**
- * Hardening, part 1 (run from hardening.test.ts): the fault matrix. Every node (Tencent LKE chat and Get WS Token,
- * AiSK, tate-a-tate sync and stream) runs through a real n8n-core execution against the simulator
+ * Hardening, part 1 (run from hardening.test.ts): the fault matrix. Every node kind (Tencent LKE chat and Get WS Token,
+ * AiSK chatbot token and Ask, tate-a-tate sync and stream) runs through a real n8n-core execution against the simulator
  * (byte-exact scripts where the fault needs them), with Continue On Fail on so the failed item and
  * the partial reply it keeps can be checked. For every case: the right answer or the right coded
  * error, within its time bound, and the harness's checks (no unhandled rejection, no request left
@@ -11,7 +11,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { type Hardening, SECRETS, UNKNOWN_HOST_URL, refusedUrl, type CaseOutcome, type CaseRun } from '../helpers/hardening';
 import { botReplyEvent, echoEvent, lkeErrorEvent, lkeEvent } from '../helpers/lkeStreams';
 import { NODE_KINDS, PROFILES, parametersOf, type NodeKind } from '../../testkit/profiles';
-import { lkeAnswerFor, type RouteName, type Script, type Simulator } from '../../testkit/simulator';
+import { aiskAnswerFor, lkeAnswerFor, type RouteName, type Script, type Simulator } from '../../testkit/simulator';
 
 let h: Hardening;
 let refused = '';
@@ -152,7 +152,7 @@ for (const node of NODE_KINDS) {
 		message: /answered HTTP 500: 500 auth=/,
 		ok: (json) =>
 			expect(String(json.errorDescription)).toContain(
-				node === 'lke-chat' ? 'auth= key=*** request body' : node === 'aisk' ? 'auth=Bearer *** key= request body' : node === 'lke-ws-token' ? 'auth=*** key=*** request body' : 'auth=*** key= request body',
+				node === 'lke-chat' ? 'auth= key=*** request body' : profile.credentialType === 'aiskApi' ? 'auth=Bearer *** key= request body' : node === 'lke-ws-token' ? 'auth=*** key=*** request body' : 'auth=*** key= request body',
 			),
 		boundMs: 2000,
 		requests: 0,
@@ -546,6 +546,92 @@ add({
 	}),
 	code: 'CONNECTION_RESET',
 	partial: 'your key is ***',
+	boundMs: 2000,
+	requests: 1,
+});
+
+/* AiSK Ask (simulator markers: testkit/simulator/aiskAsk.ts) */
+const askRow = (fault: string, question: string, row: Omit<Row, 'fault' | 'node' | 'run'>, options: IDataObject = noRetry) =>
+	add({ fault, node: 'aisk-ask', run: () => ({ parameters: parametersFor('aisk-ask', options), inputItems: [{ chatInput: question }] }), ...row });
+askRow('reset mid-stream', 'cut [reset] [pieces:8] [delay:20]', {
+	code: 'CONNECTION_RESET',
+	partial: { prefixOf: aiskAnswerFor('cut [reset] [pieces:8] [delay:20]') },
+	boundMs: 2000,
+	requests: 1,
+	note: 'not retried: answer text had arrived',
+}, { maxRetries: 2 });
+askRow('error in the middle of the stream', 'half [error-mid] [pieces:8]', {
+	code: 'INTERNAL',
+	message: /^AiSK error 13 INTERNAL/,
+	partial: { prefixOf: aiskAnswerFor('half [error-mid] [pieces:8]') },
+	boundMs: 2000,
+	requests: 1,
+	note: 'grpc-gateway\'s {"error": Status} element after half the answer; not retried',
+}, { maxRetries: 2 });
+askRow('stall mid-stream (idle timeout 300 ms)', 'wait [stall] [pieces:8]', {
+	code: 'IDLE_TIMEOUT',
+	partial: { prefixOf: aiskAnswerFor('wait [stall] [pieces:8]') },
+	minMs: 300,
+	boundMs: 1800,
+	requests: 1,
+	note: 'undici checks idle timeouts on ~0.5 s ticks',
+}, { maxRetries: 2, idleTimeout: 300 });
+askRow('slow drip past the total timeout (600 ms)', 'drip [delay:50] [pieces:100]', {
+	code: 'TIMEOUT',
+	partial: { prefixOf: aiskAnswerFor('drip [delay:50] [pieces:100]') },
+	minMs: 600,
+	boundMs: 1600,
+	requests: 1,
+}, { maxRetries: 0, timeout: 600 });
+askRow('daily quota used up (429 ERROR_REASON_PROMPT_OUT_OF_QUOTA)', 'more [quota]', {
+	code: 'RESOURCE_EXHAUSTED',
+	message: /out of quota/,
+	partial: '',
+	boundMs: 2000,
+	requests: 1,
+	note: 'not retried: the quota resets at midnight',
+}, { maxRetries: 3 });
+askRow('throttled twice, then success', 'again [throttle:2]', {
+	code: 'ok',
+	ok: okCheck('aisk-ask', 'again [throttle:2]'),
+	boundMs: 2500,
+	requests: 3,
+	note: 'ERROR_REASON_PROMPT_THROTTLING with wait_sec 0: retried at once',
+}, { maxRetries: 2 });
+askRow('prompt token refused (401) mid-batch, then renewed', 'renew [expire-token]', {
+	code: 'ok',
+	ok: (json) => {
+		okCheck('aisk-ask', 'renew [expire-token]')(json);
+		expect(h.sim.aiskCounts()).toMatchObject({ promptTokens: 2, init: 1 });
+	},
+	boundMs: 2000,
+	requests: 2,
+	note: 'one new prompt token, the question asked again',
+});
+for (const framing of ['sse-result', 'jsonl-result', 'ndjson', 'array'] as const) {
+	const question = `framed [framing:${framing}] [split] [citations:each]`;
+	askRow(`stream framing ${framing}, writes cut inside characters, citations on every message`, question, {
+		code: 'ok',
+		ok: okCheck('aisk-ask', question),
+		boundMs: 2000,
+		requests: 1,
+	});
+}
+add({
+	fault: 'wrong content type (200 text/html login page)',
+	node: 'aisk-ask',
+	run: () => ({ parameters: parametersFor('aisk-ask', noRetry), setup: script('aiskStream', { headers: HTML, steps: ['<html><body>Please sign in</body></html>'] }) }),
+	code: 'PROTOCOL_ERROR',
+	message: /Unexpected "<"/,
+	boundMs: 2000,
+	requests: 1,
+});
+add({
+	fault: 'empty 200 event stream',
+	node: 'aisk-ask',
+	run: () => ({ parameters: parametersFor('aisk-ask', noRetry), setup: script('aiskStream', { headers: SSE, steps: [] }) }),
+	code: 'EMPTY_ANSWER',
+	message: /^AiSK ended the stream without any answer text/,
 	boundMs: 2000,
 	requests: 1,
 });

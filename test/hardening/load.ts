@@ -3,7 +3,8 @@
  * (two workflows run in parallel, 100 items each at Concurrency 100, every turn held 1.5 s before
  * its answer so that all 200 are in flight at once): every reply correct and in input order, no request
  * left open, no socket outside the pool, and the heap back within 10% of where it started once
- * garbage is collected. GC is reached without jest flags (v8.setFlagsFromString + a fresh context).
+ * garbage is collected. Then 100 AiSK Ask questions at once: all answered exactly, one prompt token and
+ * one knowledge-base lookup shared by all of them. GC is reached without jest flags (v8.setFlagsFromString + a fresh context).
  * Figures: build/reliability/hardening.json.
  */
 import * as v8 from 'v8';
@@ -11,6 +12,7 @@ import * as vm from 'vm';
 import { packagePoolStats, type Hardening } from '../helpers/hardening';
 import { sleep } from '../../testkit/time';
 import type { WorkflowRunResult } from '../helpers/workflowRunner';
+import { PROFILES, parametersOf } from '../../testkit/profiles';
 import { lkeAnswerFor } from '../../testkit/simulator';
 
 const TURNS = 200;
@@ -20,6 +22,7 @@ const CONCURRENCY = 100;
 const LATENCY_MS = 1500;
 const WARM_LATENCY_MS = 100;
 const MEMORY_TOLERANCE = 0.1;
+const ASK_QUESTIONS = 100;
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -143,5 +146,37 @@ export function loadSuite(harness: Hardening): void {
 		expect(elapsedMs).toBeLessThan(20_000);
 		expect(pool.connected).toBeLessThanOrEqual(TURNS);
 		expect(heapAfter).toBeLessThanOrEqual(heapBefore * (1 + MEMORY_TOLERANCE));
+	}, 60_000);
+
+	it(`${ASK_QUESTIONS} AiSK Ask questions at once: all answered exactly, one prompt token and one init for all, no leak`, async () => {
+		const questions = Array.from({ length: ASK_QUESTIONS }, (_, index) => `ask q${index} 你好 🙂 [latency:${LATENCY_MS}]`);
+		h.sim.reset();
+		const started = Date.now();
+		const result = await h.run({ kind: 'aisk-ask', parameters: { options: { concurrency: ASK_QUESTIONS, maxRetries: 0 } }, inputItems: questions.map((chatInput) => ({ chatInput })) });
+		const elapsedMs = Date.now() - started;
+		expect(result.run.status).toBe('success');
+		const items = result.outputOf('Node');
+		expect(items).toHaveLength(ASK_QUESTIONS);
+		items.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			expect(PROFILES['aisk-ask'].checkSuccess(item.json, { question: questions[index], parameters: parametersOf('aisk-ask') })).toBeUndefined();
+		});
+		const counts = h.sim.aiskCounts();
+		const peakInFlight = h.sim.peakInFlight('aiskStream');
+		h.expectNoSecrets(result);
+		await h.expectClean();
+		Object.assign(load, { askQuestions: ASK_QUESTIONS, askElapsedMs: elapsedMs, askPeakInFlight: peakInFlight, askPromptTokens: counts.promptTokens, askInit: counts.init });
+		h.record({
+			group: 'load',
+			node: 'aisk-ask',
+			case: `${ASK_QUESTIONS} questions at once (one workflow, Concurrency ${ASK_QUESTIONS})`,
+			expected: 'all answered, 1 prompt token, 1 init',
+			outcome: `${counts.answered} answered, ${counts.promptTokens} prompt token, ${counts.init} init`,
+			elapsedMs,
+			boundMs: 20_000,
+			note: `peak ${peakInFlight} in flight`,
+		});
+		expect(counts).toEqual({ promptTokens: 1, init: 1, prompts: ASK_QUESTIONS, answered: ASK_QUESTIONS });
+		expect(peakInFlight).toBe(ASK_QUESTIONS);
 	}, 60_000);
 }

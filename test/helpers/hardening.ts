@@ -1,5 +1,5 @@
 /**
- * Shared harness of the hardening suite (test/hardening): the four nodes run through real n8n-core
+ * Shared harness of the hardening suite (test/hardening): every node kind runs through real n8n-core
  * executions (runWorkflow) against the vendor simulator started with distinctive secrets, and after
  * every case the checks that apply to all of them:
  *  - no unhandled promise rejection fired,

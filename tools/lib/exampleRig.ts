@@ -6,16 +6,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { INodeParameters } from 'n8n-workflow';
-import { secretValues, simulatorCredentials } from '../../testkit/profiles';
-import { SIMULATOR_DEFAULTS, startSimulator, type Simulator } from '../../testkit/simulator';
+import { aiskReferencesFor, secretValues, simulatorCredentials } from '../../testkit/profiles';
+import { SIMULATOR_DEFAULTS, aiskAnswerFor, startSimulator, type Simulator } from '../../testkit/simulator';
 import { startSmtpSink, type SmtpSink } from '../../testkit/smtpSink';
+import { assert, eq, show } from './checks';
 import type { CredentialImport, NodeImport, WorkflowImport } from './n8nHost';
 
 /** The repository root (this file runs from build/tools/lib/). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** The example workflows, in the order the demo runs them. */
-export const EXAMPLE_FILES = ['batch-qa.json', 'chat-to-email.json', 'tokens.json', 'tate-conversation.json'] as const;
+export const EXAMPLE_FILES = ['batch-qa.json', 'aisk-batch-qa.json', 'chat-to-email.json', 'tokens.json', 'tate-conversation.json'] as const;
 export type ExampleFile = (typeof EXAMPLE_FILES)[number];
 
 /** The ids and names under which the example workflows refer to their credentials, by credential type. */
@@ -33,6 +34,43 @@ export interface BatchSummary {
 	failed: number;
 	tokens: number;
 	answers: Array<{ question: string; ok: boolean; reply?: string; error?: string; references: string[]; tokens: number }>;
+}
+
+/** What the Summary node of aisk-batch-qa.json builds from the Ask items. */
+export interface AiskBatchSummary {
+	questions: number;
+	answered: number;
+	failed: number;
+	answers: Array<{ question: string; ok: boolean; reply: string; error: string; references: string[]; conversationId: string }>;
+}
+
+/** The reference lines the Answer node of aisk-batch-qa.json writes: the source's name (or id) and its link. */
+export function aiskReferenceLines(question: string): string[] {
+	return aiskReferencesFor(question).map((reference) => `${reference.name || reference.sourceId}${reference.url ? ` <${reference.url}>` : ''}`);
+}
+
+/**
+ * Checks the summary of aisk-batch-qa.json against the simulator's own answers: every question
+ * in order, the answered ones with the exact reply and reference lines, the failed ones (by index)
+ * with an error containing `failureText`. Throws a CheckFailure naming the first difference.
+ */
+export function checkAiskBatchSummary(summary: AiskBatchSummary, questions: string[], failed: ReadonlyMap<number, string> = new Map()): string {
+	eq([summary.questions, summary.answered, summary.failed], [questions.length, questions.length - failed.size, failed.size], '[questions, answered, failed]');
+	eq(summary.answers.length, questions.length, 'answers');
+	summary.answers.forEach((answer, i) => {
+		eq(answer.question, questions[i], `answer ${i} question`);
+		const failureText = failed.get(i);
+		eq(answer.ok, failureText === undefined, `answer ${i} ok`);
+		if (failureText !== undefined) {
+			assert(answer.error.includes(failureText), `answer ${i} error ${show(answer.error)} lacks ${show(failureText)}`);
+			return;
+		}
+		eq(answer.reply, aiskAnswerFor(questions[i]), `answer ${i} reply`);
+		eq(answer.references, aiskReferenceLines(questions[i]), `answer ${i} references`);
+		eq(answer.error, '', `answer ${i} error`);
+		assert(/^[0-9a-f-]{36}$/i.test(answer.conversationId), `answer ${i} conversationId ${show(answer.conversationId)}`);
+	});
+	return `questions ${summary.questions}, answered ${summary.answered}, failed ${summary.failed}`;
 }
 
 /** What the Transcript Code node of tate-conversation.json builds from the three turns. */
