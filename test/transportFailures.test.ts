@@ -130,12 +130,13 @@ describe('sendHttpRequest and readBodyText against the simulator', () => {
 	it('stops listening to the timer and the cancel signal once finished', async () => {
 		sim.enqueue('tate', { steps: ['{}'] });
 		const controller = new AbortController();
-		const exchange = await sendHttpRequest(options({ signal: controller.signal, totalTimeoutMs: 50 }));
+		const exchange = await sendHttpRequest(options({ signal: controller.signal, totalTimeoutMs: 1000 }));
 		await readBodyText(exchange);
 		exchange.finish();
 		exchange.finish();
 		controller.abort();
-		await new Promise((resolve) => setTimeout(resolve, 150));
+		// Past the total timeout: a timer left running would now mark the exchange as timed out.
+		await new Promise((resolve) => setTimeout(resolve, 1200));
 		expect(exchange.classify(new Error('late')).kind).toBe('protocol');
 	});
 
