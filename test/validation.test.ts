@@ -24,6 +24,15 @@ describe('checkIntegerOption', () => {
 		expect(checkIntegerOption(' 10 ', 'options.maxRetries', 0, 10)).toBe(10);
 	});
 
+	it('refuses empty or blank text even where 0 is allowed, instead of reading it as 0', () => {
+		expect(failureOf(() => checkIntegerOption('', 'options.maxRetries', 0, 10)).message).toBe(
+			`Invalid parameter 'options.maxRetries': must be a whole number from 0 to 10 (got "")`,
+		);
+		expect(failureOf(() => checkIntegerOption('  ', 'options.maxRetries', 0, 10)).message).toBe(
+			`Invalid parameter 'options.maxRetries': must be a whole number from 0 to 10 (got "  ")`,
+		);
+	});
+
 	it('names the field, the range and the value it got', () => {
 		const error = failureOf(() => checkIntegerOption(101, 'options.concurrency', 1, 100));
 		expect(error).toBeInstanceOf(AgentChatError);

@@ -107,7 +107,7 @@ export function renderReport(report: StrykerReport, kept: KeptMutant[], notes: s
 			const original = originalText(source, mutant.location);
 			const reason = kept.find((entry) => entry.file === file && entry.mutator === mutant.mutatorName && entry.original === original)?.reason;
 			undetected.push(
-				`| \`${file}:${mutant.location.start.line}\` | ${mutant.mutatorName} | \`${oneLine(original)}\` → \`${oneLine(mutant.replacement ?? '')}\` | ${mutant.status} | ${reason ?? '**no reason recorded: a test is missing**'} |`,
+				`| \`${file}:${mutant.location.start.line}\` | ${mutant.mutatorName} | \`${oneLine(original)}\` → \`${oneLine(mutant.replacement ?? '')}\` | ${mutant.status} | ${reason ?? 'not analysed yet: a missing test or an equivalent mutant'} |`,
 			);
 		}
 	}
