@@ -138,7 +138,11 @@ export async function withHttpExchange<T>(options: HttpRequestOptions, read: (ex
 		return await read(exchange);
 	} finally {
 		exchange.finish();
-		if (!exchange.body.destroyed) exchange.body.destroy();
+		if (!exchange.body.destroyed) {
+			// undici reports destroying a body nobody read as an abort error on a later tick; nobody waits for it here.
+			exchange.body.on('error', () => undefined);
+			exchange.body.destroy();
+		}
 	}
 }
 
