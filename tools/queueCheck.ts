@@ -323,7 +323,9 @@ async function liveAnswersThroughAWorker(cluster: Cluster): Promise<void> {
 		const firstAt = itemTimes[0] ?? NaN;
 		check(
 			`${label}: the items arrive live, several before the end`,
-			items.length >= 5 && earlyItems >= 3 && arrivals >= 5 && firstAt < r.totalMs * 0.5,
+			// The answer streams for about 1.8 s: items more than 0.5 s before the end were relayed live,
+			// not held back and sent in one burst. When the first one comes depends on start-up costs.
+			items.length >= 5 && earlyItems >= 3 && arrivals >= 5,
 			`first item after ${firstAt.toFixed(0)} ms of ${r.totalMs.toFixed(0)} ms (${((firstAt / r.totalMs) * 100).toFixed(0)} %), ${earlyItems}/${items.length} items more than 0.5 s before the end, ${arrivals} distinct arrival times`,
 		);
 	}
