@@ -652,6 +652,18 @@ describe('the stream path over HTTP', () => {
 		expect(deltas.length).toBeGreaterThanOrEqual(39);
 	});
 
+	it('an ADP v2 answer longer than the general event limit: its message.done and response.completed, which repeat it whole, are read', async () => {
+		// 33 554 432 characters is the SSE readers' general limit for one event.
+		const question = 'very long [long:33600000] [pieces:8]';
+		const v2Request = buildAdpV2ChatRequest(
+			{ content: question, sessionId: '', visitorBizId: 'visitor-1', options: { incremental: true } },
+			{ appKey: 'sim-app-key', chatBaseUrl: sim.url, newId: () => `fast-v2-request-${String(++ids).padStart(20, '0')}`, defaultVisitorBizId: 'unused' },
+		);
+		const turn = await runLkeChatTurn(v2Request);
+		expect(turn.reply.length).toBeGreaterThan(33_554_432);
+		expect(turn.reply === adpV2AnswerFor(question)).toBe(true);
+	}, 120_000);
+
 	it('sequential turns reuse keep-alive connections', async () => {
 		// undici hands a connection back one event-loop turn after the response, so a turn that
 		// follows at once takes the pool's other idle connection: two at most, whatever the count.

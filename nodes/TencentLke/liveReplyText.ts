@@ -16,6 +16,9 @@ export class LiveReplyText {
 	private liveKey: string | undefined;
 	private previous = '';
 	private sentLength = 0;
+	/** `previous` beyond `sentLength`, when known without slicing `previous`: slicing a long text built
+	 * piece by piece copies all of it, every event. */
+	private held: string | undefined;
 	/** The text sent for the live slot, once a revision took part of it back. */
 	private takenBack: string | undefined;
 	private pendingSeparator = '';
@@ -34,11 +37,13 @@ export class LiveReplyText {
 			this.liveKey = key;
 			this.previous = next;
 			this.sentLength = 0;
+			this.held = undefined;
 			this.takenBack = undefined;
 			this.pendingSeparator = this.sentAny || tail !== '' ? separator : '';
 			return tail;
 		}
 		if (this.takenBack !== undefined) {
+			this.held = undefined;
 			if (!next.startsWith(this.takenBack)) {
 				this.previous = next;
 				return '';
@@ -48,8 +53,17 @@ export class LiveReplyText {
 			this.previous = next;
 			return '';
 		}
+		if (appended !== undefined) {
+			// The new version keeps all of the previous one: what was held back goes out, the new piece waits.
+			const out = this.held ?? this.previous.slice(this.sentLength);
+			this.sentLength = this.previous.length;
+			this.held = appended;
+			this.previous = next;
+			return this.withSeparator(out);
+		}
+		this.held = undefined;
 		let kept: number;
-		if (appended !== undefined || next.startsWith(this.previous)) kept = this.previous.length;
+		if (next.startsWith(this.previous)) kept = this.previous.length;
 		else kept = commonPrefixLength(this.previous, next);
 		let out = '';
 		if (kept >= this.sentLength) {
@@ -75,7 +89,8 @@ export class LiveReplyText {
 		this.ended.add(key);
 		this.liveKey = undefined;
 		if (this.takenBack !== undefined) return '';
-		const out = this.previous.slice(this.sentLength);
+		const out = this.held ?? this.previous.slice(this.sentLength);
+		this.held = undefined;
 		this.sentLength = this.previous.length;
 		return this.withSeparator(out);
 	}

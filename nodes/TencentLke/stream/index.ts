@@ -27,12 +27,18 @@ export async function* readLkeEvents(chunks: AsyncIterable<Uint8Array>): AsyncGe
 }
 
 /**
+ * The longest ADP v2 event read. `message.done` and `response.completed` each carry the whole answer
+ * (and `response.completed` every message's), so an event is as long as the answer itself, not one piece.
+ */
+export const ADP_V2_MAX_EVENT_CHARS = 128 * 1024 * 1024;
+
+/**
  * The events of one ADP v2 dialog stream, the same way: with Incremental off (the API's default),
  * every `text.replace` repeats its slot's whole text so far, and takes the same fast path.
  */
 export async function* readAdpV2Events(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedEvent<AdpV2Event>> {
 	const reader = new FastEventReader<AdpV2Event>(adpV2LongText);
-	for await (const raw of readRawSseEvents(chunks, undefined, reader.repeats)) {
+	for await (const raw of readRawSseEvents(chunks, ADP_V2_MAX_EVENT_CHARS, reader.repeats)) {
 		const parsed = reader.read(raw);
 		if (parsed) yield parsed;
 	}
