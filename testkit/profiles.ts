@@ -242,6 +242,37 @@ export function adpV2ChatProblem(json: IDataObject, question: string): string | 
 	);
 }
 
+/** The Tencent LKE chat on one API version: what differs between v1 and v2 is the route, the bodies and the answers. */
+function lkeChatProfile(version: {
+	kind: 'lke-chat' | 'lke-chat-v2';
+	title: string;
+	apiVersion: 'v1' | 'v2';
+	route: RouteName;
+	slowQuestion: string;
+	answerFor: (question: string) => string;
+	rateLimited: string;
+	checkSuccess: NodeProfile['checkSuccess'];
+}): NodeProfile {
+	return {
+		kind: version.kind,
+		title: version.title,
+		nodeType: `${PACKAGE_NAME}.tencentLke`,
+		operation: 'chat',
+		parameters: { operation: 'chat', apiVersion: version.apiVersion, content: '={{ $json.chatInput }}', sessionId: '', visitorBizId: '', outputLayout: 'single', options: {} },
+		route: version.route,
+		slowQuestion: version.slowQuestion,
+		answerFor: version.answerFor,
+		credentialType: LKE_CREDENTIAL_TYPE,
+		credentials: lkeCredentials,
+		baseUrlFields: lkeBaseUrls,
+		quotableSecret: (keys) => keys.lkeAppKey,
+		// The chat answers with events; its JSON bodies are only ever errors.
+		bodies: { rateLimited: version.rateLimited },
+		rateLimitedCode: '429',
+		checkSuccess: version.checkSuccess,
+	};
+}
+
 function tateProfile(kind: 'tate-sync' | 'tate-stream'): NodeProfile {
 	return {
 		kind,
@@ -280,47 +311,28 @@ function tateProfile(kind: 'tate-sync' | 'tate-stream'): NodeProfile {
 }
 
 export const PROFILES: Readonly<Record<NodeKind, NodeProfile>> = {
-	'lke-chat-v2': {
+	'lke-chat-v2': lkeChatProfile({
 		kind: 'lke-chat-v2',
 		title: 'LKE chat (ADP v2)',
-		nodeType: `${PACKAGE_NAME}.tencentLke`,
-		operation: 'chat',
-		parameters: { operation: 'chat', apiVersion: 'v2', content: '={{ $json.chatInput }}', sessionId: '', visitorBizId: '', outputLayout: 'single', options: {} },
+		apiVersion: 'v2',
 		route: 'adpV2',
 		// six events (ack, created, processing, message and content added, message processing) come before the first text
 		slowQuestion: 'slow [delay:15] [pieces:80]',
 		answerFor: adpV2AnswerFor,
-		credentialType: LKE_CREDENTIAL_TYPE,
-		credentials: lkeCredentials,
-		baseUrlFields: lkeBaseUrls,
-		quotableSecret: (keys) => keys.lkeAppKey,
-		// The chat answers with events; its JSON bodies are only ever errors ({"Code","Message"} as the simulator's [http:…]).
-		bodies: {
-			rateLimited: JSON.stringify({ Code: 429, Message: 'Too Many Requests' }),
-		},
-		rateLimitedCode: '429',
+		// the simulator's [http:…] body
+		rateLimited: JSON.stringify({ Code: 429, Message: 'Too Many Requests' }),
 		checkSuccess: (json, { question }) => adpV2ChatProblem(json, question),
-	},
-	'lke-chat': {
+	}),
+	'lke-chat': lkeChatProfile({
 		kind: 'lke-chat',
 		title: 'LKE chat (v1)',
-		nodeType: `${PACKAGE_NAME}.tencentLke`,
-		operation: 'chat',
-		parameters: { operation: 'chat', apiVersion: 'v1', content: '={{ $json.chatInput }}', sessionId: '', visitorBizId: '', outputLayout: 'single', options: {} },
+		apiVersion: 'v1',
 		route: 'lke',
 		slowQuestion: 'slow [delay:30] [pieces:40]',
 		answerFor: lkeAnswerFor,
-		credentialType: LKE_CREDENTIAL_TYPE,
-		credentials: lkeCredentials,
-		baseUrlFields: lkeBaseUrls,
-		quotableSecret: (keys) => keys.lkeAppKey,
-		// The chat answers with events; its JSON bodies are only ever errors.
-		bodies: {
-			rateLimited: JSON.stringify({ code: 429, msg: 'Too Many Requests' }),
-		},
-		rateLimitedCode: '429',
+		rateLimited: JSON.stringify({ code: 429, msg: 'Too Many Requests' }),
 		checkSuccess: (json, { question }) => firstProblem(mismatch('reply', json.reply, lkeAnswerFor(question)), mismatch('isFinal', json.isFinal, true)),
-	},
+	}),
 	'lke-ws-token': {
 		kind: 'lke-ws-token',
 		title: 'LKE Get WS Token',

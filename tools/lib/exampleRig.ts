@@ -56,21 +56,33 @@ export function aiskReferenceLines(question: string): string[] {
  */
 export function checkAiskBatchSummary(summary: AiskBatchSummary, questions: string[], failed: ReadonlyMap<number, string> = new Map()): string {
 	eq([summary.questions, summary.answered, summary.failed], [questions.length, questions.length - failed.size, failed.size], '[questions, answered, failed]');
-	eq(summary.answers.length, questions.length, 'answers');
-	summary.answers.forEach((answer, i) => {
-		eq(answer.question, questions[i], `answer ${i} question`);
-		const failureText = failed.get(i);
-		eq(answer.ok, failureText === undefined, `answer ${i} ok`);
-		if (failureText !== undefined) {
-			assert(answer.error.includes(failureText), `answer ${i} error ${show(answer.error)} lacks ${show(failureText)}`);
-			return;
-		}
+	checkBatchAnswers(summary.answers, questions, failed, (answer, i) => {
 		eq(answer.reply, aiskAnswerFor(questions[i]), `answer ${i} reply`);
 		eq(answer.references, aiskReferenceLines(questions[i]), `answer ${i} references`);
 		eq(answer.error, '', `answer ${i} error`);
 		assert(/^[0-9a-f-]{36}$/i.test(answer.conversationId), `answer ${i} conversationId ${show(answer.conversationId)}`);
 	});
 	return `questions ${summary.questions}, answered ${summary.answered}, failed ${summary.failed}`;
+}
+
+/**
+ * What both batch summaries share: an answer per question in order, `ok` false exactly for the
+ * failed indexes, whose error contains their `failureText`; `checkAnswered` checks the others.
+ */
+function checkBatchAnswers<A extends { question: string; ok: boolean; error?: string }>(
+	answers: A[],
+	questions: string[],
+	failed: ReadonlyMap<number, string>,
+	checkAnswered: (answer: A, index: number) => void,
+): void {
+	eq(answers.length, questions.length, 'answers');
+	answers.forEach((answer, i) => {
+		eq(answer.question, questions[i], `answer ${i} question`);
+		const failureText = failed.get(i);
+		eq(answer.ok, failureText === undefined, `answer ${i} ok`);
+		if (failureText === undefined) checkAnswered(answer, i);
+		else assert(answer.error?.includes(failureText), `answer ${i} error ${show(answer.error)} lacks ${show(failureText)}`);
+	});
 }
 
 /** The reference lines the Answer node of batch-qa.json writes for an ADP v2 answer: name and link. */
@@ -87,15 +99,7 @@ export function checkLkeBatchSummary(summary: BatchSummary, questions: string[],
 	const answered = questions.filter((_, i) => !failed.has(i));
 	const tokens = answered.reduce((sum, question) => sum + adpV2TurnFor(question).statInfo.TotalTokens, 0);
 	eq([summary.questions, summary.answered, summary.failed, summary.tokens], [questions.length, answered.length, failed.size, tokens], '[questions, answered, failed, tokens]');
-	eq(summary.answers.length, questions.length, 'answers');
-	summary.answers.forEach((answer, i) => {
-		eq(answer.question, questions[i], `answer ${i} question`);
-		const failureText = failed.get(i);
-		eq(answer.ok, failureText === undefined, `answer ${i} ok`);
-		if (failureText !== undefined) {
-			assert(answer.error?.includes(failureText), `answer ${i} error ${show(answer.error)} lacks ${show(failureText)}`);
-			return;
-		}
+	checkBatchAnswers(summary.answers, questions, failed, (answer, i) => {
 		eq(answer.reply, adpV2AnswerFor(questions[i]), `answer ${i} reply`);
 		eq(answer.references, lkeReferenceLines(questions[i]), `answer ${i} references`);
 		eq(answer.tokens, adpV2TurnFor(questions[i]).statInfo.TotalTokens, `answer ${i} tokens`);
