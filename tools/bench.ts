@@ -4,6 +4,7 @@
  *
  *   node --expose-gc build/tools/bench.js [--reps N] [--baseline] [--skip-build] [--only stream,memory,batch,load]
  *
+ * --skip-retained leaves out the forced-GC memory runs (what a turn keeps), which take minutes on a loaded machine.
  * --baseline stores this run as the "before" figures that later runs compare against (kept inside
  * BENCHMARKS.md as JSON). The simulator runs in its own child process; every measurement runs in a
  * fresh child (`--expose-gc`) so a case starts from a clean heap and an empty connection pool.
@@ -13,7 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import type { BatchRun, MemoryRun, MethodRun, RetainedMemoryRun, StreamMethod } from './bench/client';
+import type { BatchRun, MemoryRun, MethodRun, ReaderMethod, RetainedMemoryRun, StreamMethod } from './bench/client';
 import { NOTES_END, NOTES_START, sectionBetween } from './lib/reportSections';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -26,13 +27,16 @@ const BASELINE_END = 'baseline-json -->';
 const RESULTS_START = '<!-- results-json';
 const RESULTS_END = 'results-json -->';
 
-let STREAM_TIMING_CASES = ['cumulative-1M', 'incremental-50M'];
+let STREAM_TIMING_CASES = ['cumulative-1M', 'incremental-50M', 'v2-cumulative-1M', 'v2-incremental-25M'];
+const READERS: ReaderMethod[] = ['reader', 'reader-nostore', 'reader-text'];
 /** The naive read of the 1000-event stream would need a 650 MB body as one string (over V8's limit). */
 const MEMORY_CASES: Array<[string, StreamMethod[]]> = [
 	['cumulative-250k', ['bare', 'node', 'naive']],
 	['cumulative-1M', ['bare', 'node', 'naive']],
 	['cumulative-1M-x1000', ['bare', 'node']],
 	['incremental-50M', ['bare', 'node', 'naive']],
+	['v2-cumulative-1M', ['bare', 'node', 'naive']],
+	['v2-incremental-25M', ['bare', 'node', 'naive']],
 ];
 const BATCH_LATENCY_MS = 50;
 const BATCH_LEVELS: Array<{ concurrency: number; questions: number }> = [
@@ -57,6 +61,10 @@ interface Args {
 	beforeRoot?: string;
 	/** What code this run measured, for the report. */
 	label?: string;
+	/** What the --before-root tree is, for the report. */
+	beforeLabel?: string;
+	/** Leave out the retained-memory runs (a GC every millisecond: minutes on a loaded machine). */
+	skipRetained: boolean;
 	/** Re-render BENCHMARKS.md from the figures stored in it, measuring nothing (after changing this report). */
 	renderOnly: boolean;
 }
@@ -74,9 +82,11 @@ interface StreamFigures {
 	beforeMs?: number;
 	/** Incremental cases: the stream decoded to text and kept, nothing parsed (the floor for building the answer). */
 	keep?: { ms: number; cpuMs: number; runs: number[] };
+	/** The LKE readers on their own (on the bare read's transport, into the aggregator), same repetitions. */
+	readers?: Partial<Record<ReaderMethod, { ms: number; cpuMs: number; runs: number[] }>>;
 }
 
-type MeasuredMethod = Exclude<StreamMethod, 'before' | 'keep'>;
+type MeasuredMethod = 'bare' | 'node' | 'naive';
 
 interface MemoryFigures {
 	caseName: string;
@@ -90,6 +100,8 @@ interface MemoryFigures {
 	retained?: RetainedFigures;
 	/** The code before the change (--before-root), same run. */
 	retainedBefore?: RetainedFigures;
+	/** The readers on their own (node row only), same process as the bare read. */
+	retainedReaders?: Partial<Record<ReaderMethod, RetainedFigures>>;
 }
 
 interface RetainedFigures {
@@ -126,6 +138,8 @@ interface LoadFigures {
 interface Results {
 	date: string;
 	label?: string;
+	/** What the code measured as "before" in the same run was (--before-label). */
+	beforeLabel?: string;
 	command: string;
 	node: string;
 	machine: { cpu: string; cores: number; memoryGiB: number; loadAverage: number[]; platform: string };
@@ -138,7 +152,7 @@ interface Results {
 }
 
 function parseArgs(argv: string[]): Args {
-	const args: Args = { reps: 11, naiveReps: 3, memoryReps: 3, loadRuns: 10, baseline: false, renderOnly: false, skipBuild: false, only: new Set(['stream', 'memory', 'batch', 'load']) };
+	const args: Args = { reps: 11, naiveReps: 3, memoryReps: 3, loadRuns: 10, baseline: false, renderOnly: false, skipRetained: false, skipBuild: false, only: new Set(['stream', 'memory', 'batch', 'load']) };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		if (arg === '--reps') args.reps = Math.max(1, Number(argv[++i]));
@@ -151,7 +165,9 @@ function parseArgs(argv: string[]): Args {
 		else if (arg === '--client-root') args.clientRoot = path.resolve(argv[++i]);
 		else if (arg === '--before-root') args.beforeRoot = path.resolve(argv[++i]);
 		else if (arg === '--label') args.label = argv[++i];
+		else if (arg === '--before-label') args.beforeLabel = argv[++i];
 		else if (arg === '--render-only') args.renderOnly = true;
+		else if (arg === '--skip-retained') args.skipRetained = true;
 		else if (arg === '--stream-cases') STREAM_TIMING_CASES = argv[++i].split(',');
 		else throw new Error(`unknown argument ${arg}`);
 	}
@@ -265,6 +281,12 @@ function streamFigures(caseName: string, runs: Record<StreamMethod, MethodRun[]>
 			? { beforeMs: median(ms('before')), cpuMs: { ...cpuOf(runs), before: median(runs.before.map((run) => run.cpuMs)) } }
 			: {}),
 		...(runs.keep.length > 0 ? { keep: { ms: median(ms('keep')), cpuMs: median(runs.keep.map((run) => run.cpuMs)), runs: ms('keep') } } : {}),
+		readers: Object.fromEntries(
+			READERS.filter((method) => (runs[method]?.length ?? 0) > 0).map((method) => [
+				method,
+				{ ms: median(ms(method)), cpuMs: median(runs[method].map((run) => run.cpuMs)), runs: ms(method) },
+			]),
+		),
 	};
 }
 
@@ -290,7 +312,7 @@ async function measureRetained(sim: SimHost, caseName: string, methods: StreamMe
 	return out;
 }
 
-async function measureMemory(sim: SimHost, reps: number, beforeRoot: string | undefined): Promise<MemoryFigures[]> {
+async function measureMemory(sim: SimHost, reps: number, beforeRoot: string | undefined, retainedToo: boolean): Promise<MemoryFigures[]> {
 	const out: MemoryFigures[] = [];
 	for (const [caseName, methods] of MEMORY_CASES) {
 		for (const method of methods) {
@@ -312,14 +334,23 @@ async function measureMemory(sim: SimHost, reps: number, beforeRoot: string | un
 		}
 		// What is kept (not the garbage awaiting collection); the bare read's is the transport's share.
 		// A GC every millisecond slows a turn some 50-fold: the 660 MB stream is left out.
-		if (caseName === 'cumulative-1M-x1000') continue;
-		const retainedMethods: StreamMethod[] = beforeRoot && caseName.startsWith('cumulative') ? ['bare', 'node', 'before'] : ['bare', 'node'];
-		const retainedReps = caseName === 'cumulative-250k' ? reps : caseName === 'cumulative-1M' ? 2 : 1;
+		if (caseName === 'cumulative-1M-x1000' || !retainedToo) continue;
+		const cumulative = caseName.includes('cumulative');
+		const retainedMethods: StreamMethod[] = [
+			'bare',
+			'node',
+			...(beforeRoot && caseName.startsWith('cumulative') ? (['before'] as const) : []),
+			// The store matters only where contents repeat.
+			...(cumulative ? (['reader-nostore'] as const) : []),
+			'reader-text',
+		];
+		const retainedReps = caseName === 'cumulative-250k' ? reps : cumulative ? 2 : 1;
 		log(`memory: ${caseName} retained, ${retainedMethods.join('/')} × ${retainedReps} in one process`);
 		const retained = await measureRetained(sim, caseName, retainedMethods, retainedReps, beforeRoot);
 		for (const row of out.filter((other) => other.caseName === caseName)) {
 			if (row.method === 'bare' || row.method === 'node') row.retained = retained[row.method];
 			if (row.method === 'node' && retained.before) row.retainedBefore = retained.before;
+			if (row.method === 'node') row.retainedReaders = Object.fromEntries(READERS.filter((method) => retained[method]).map((method) => [method, retained[method]]));
 		}
 	}
 	// The bare read keeps no reply: give its row the reply size of the same case, for the ratios.
@@ -436,6 +467,8 @@ const CASE_LABEL: Record<string, string> = {
 	'cumulative-250k': '250 k code points, cumulative (200 events)',
 	'cumulative-1M-x1000': '1 M code points, cumulative (1000 events)',
 	'incremental-50M': '50 M code points, incremental (200 events)',
+	'v2-cumulative-1M': 'ADP v2: 1 M code points, cumulative (200 text.replace events)',
+	'v2-incremental-25M': 'ADP v2: 25 M code points, incremental (200 text.delta events)',
 };
 
 function pairedWith(numerator: number[], denominator: number[]): number {
@@ -480,6 +513,54 @@ function streamTable(results: Results): string {
 				: []),
 		]),
 	);
+}
+
+const READER_LABEL: Record<ReaderMethod, string> = {
+	reader: 'production reader (bytes + previous-content store)',
+	'reader-nostore': 'production reader, store not handed to the SSE parser',
+	'reader-text': 'text-level reader (TextDecoder + eventsource-parser)',
+};
+
+/** The readers measured side by side: time against the bare read, and what they keep. */
+function readersTable(results: Results): string {
+	const rows = results.stream.filter((row) => row.readers && Object.keys(row.readers).length > 0);
+	return table(
+		[
+			'answer',
+			...READERS.map((method) => `${READER_LABEL[method]}: median / paired ÷ bare / client CPU`),
+			'node path (for reference): paired ÷ bare',
+			`kept beyond the bare read ÷ reply: node path / ${READERS.filter((method) => method !== 'reader').map((method) => READER_LABEL[method]).join(' / ')}`,
+		],
+		rows.map((row) => {
+			const memory = results.memory.find((other) => other.caseName === row.caseName && other.method === 'node');
+			const kept = (figures: RetainedFigures | undefined) => (memory && figures ? ratio(keptRatio(memory, figures)) : '–');
+			return [
+				CASE_LABEL[row.caseName] ?? row.caseName,
+				...READERS.map((method) => {
+					const figures = row.readers?.[method];
+					return figures ? `${ms0(figures.ms)} / ${ratio(pairedWith(figures.runs, row.runs.bare))} / ${ms0(figures.cpuMs)}` : '–';
+				}),
+				ratio(streamRatios(row).bare),
+				[kept(memory?.retained), ...READERS.filter((method) => method !== 'reader').map((method) => kept(memory?.retainedReaders?.[method]))].join(' / '),
+			];
+		}),
+	);
+}
+
+/** Whether the text-level reader meets the stream and memory targets on every case measured. */
+function textReaderVerdict(results: Results): { meets: boolean; why: string[] } | undefined {
+	const timed = results.stream.filter((row) => row.readers?.['reader-text']);
+	if (timed.length === 0) return undefined;
+	const why: string[] = [];
+	for (const row of timed) {
+		const paired = pairedWith(row.readers!['reader-text']!.runs, row.runs.bare);
+		if (paired > 1.3) why.push(`${row.caseName}: ${ratio(paired)} the bare read (over 1.3×)`);
+	}
+	for (const row of results.memory.filter((other) => other.method === 'node' && other.retainedReaders?.['reader-text'])) {
+		const kept = keptRatio(row, row.retainedReaders!['reader-text']!);
+		if (kept > 4) why.push(`${row.caseName}: keeps ${ratio(kept)} the reply beyond the bare read (over 4×)`);
+	}
+	return { meets: why.length === 0, why };
 }
 
 function memoryTable(results: Results): string {
@@ -623,13 +704,10 @@ function rssBeyondBare(results: Results, row: MemoryFigures): string {
 function summaryTable(results: Results): string {
 	const v = verdicts(results);
 	const rows: string[][] = [];
-	const c1 = results.stream.find((row) => row.caseName === 'cumulative-1M');
-	const i50 = results.stream.find((row) => row.caseName === 'incremental-50M');
 	if (v.stream !== undefined) {
 		rows.push([
 			'stream path ≤ 1.3× bare read, never slower than naive',
-			[c1, i50]
-				.filter((row): row is StreamFigures => row !== undefined)
+			results.stream
 				.map((row) => {
 					const judged = streamRatios(row);
 					const pass = judged.bare <= 1.3 && judged.naive <= 1;
@@ -750,12 +828,25 @@ function figuresMarkdown(results: Results, level: string): string {
 			streamTable(results),
 			'',
 		);
+		if (results.stream.some((row) => row.readers && Object.keys(row.readers).length > 0)) {
+			const verdict = textReaderVerdict(results);
+			parts.push(
+				`${level}# The LKE readers compared (same processes and repetitions as above): each reads the same undici response as the bare read and feeds the version's aggregator, so they differ only in the reader; memory from the retained-memory runs of section 2`,
+				'',
+				readersTable(results),
+				'',
+				verdict
+					? `Text-level reader against the targets (≤ 1.3× the bare read on every case, keeps ≤ 4× the reply): ${verdict.meets ? 'met' : `**not met**: ${verdict.why.join('; ')}`}.`
+					: '',
+				'',
+			);
+		}
 	}
 	if (results.memory.length > 0) {
-		parts.push(`${level} 2. Memory (one turn per fresh process, gc() before, \`process.memoryUsage()\` every 2 ms; medians of 3, the naive read once)`, '', memoryTable(results), '');
+		parts.push(`${level} 2. Memory (one turn per fresh process, gc() before, \`process.memoryUsage()\` every 2 ms; the median of the runs \`--memory-reps\` asks for (3 unless the command says otherwise), the naive read once)`, '', memoryTable(results), '');
 		if (results.memory.some((row) => row.retained)) {
 			parts.push(
-				`${level}# What a turn keeps (the judged figure): the same turns, with a full \`gc()\` before every sample (every 1 ms), so only live memory counts: heap plus buffers outside it (network chunks). The methods take turns in one process (3 repetitions for the 250 k answer, 2 for the 1 M one, 1 for the 50 M one: a GC every millisecond slows a turn some 50-fold); 'beyond the bare read' is the median of the per-repetition differences`,
+				`${level}# What a turn keeps (the judged figure): the same turns, with a full \`gc()\` before every sample (every 1 ms), so only live memory counts: heap plus buffers outside it (network chunks). The methods take turns in one process (3 repetitions for the 250 k answer, 2 for the 1 M ones, 1 for the incremental ones: a GC every millisecond slows a turn some 50-fold); 'beyond the bare read' is the median of the per-repetition differences`,
 				'',
 				retainedTable(results),
 				'',
@@ -808,6 +899,11 @@ function writeReport(results: Results, baseline: Results | undefined, notes: str
 		'  SSE reader and aggregator); its reply is checked against the simulator\'s answer on every run. "decode and keep the',
 		'  text" (incremental cases): the body decoded to strings and kept, nothing parsed, the least any reader that returns the',
 		'  answer as text must do when the answer is most of the stream.',
+		'- ADP v2 cases: the same client with API version v2 (`buildAdpV2ChatRequest`, `/adp/v2/chat`); Incremental off sends',
+		'  `text.replace` events that repeat the whole text so far (cumulative, like v1), Incremental on sends `text.delta` events.',
+		'- Readers: the production LKE reader (byte-level SSE, previous-content store, fast event reader), the same with its store',
+		'  not handed to the SSE parser, and a text-level reader (TextDecoder in stream mode, eventsource-parser, and for a long',
+		'  cumulative text only the part after the previous text\'s JSON parsed), each on the bare read\'s transport.',
 		'- The machine is shared with other work: wall-clock figures swing by tens of percent from run to run (see the Notes).',
 		'',
 		'## Targets',
@@ -820,7 +916,14 @@ function writeReport(results: Results, baseline: Results | undefined, notes: str
 	];
 	const storedBefore = baseline && baseline.date !== results.date ? baseline : undefined;
 	if (storedBefore || hasSameRunBefore(results)) {
-		lines.push('## Before → after', '', beforeAfterTable(storedBefore, results), '');
+		// Measured in the same run, the code before is compared with that alone, not with an older stored run.
+		const sameRun = hasSameRunBefore(results);
+		lines.push(
+			sameRun ? `## Before → after (same run; before: ${results.beforeLabel ?? 'the code before the change'})` : '## Before → after',
+			'',
+			beforeAfterTable(sameRun ? undefined : storedBefore, results),
+			'',
+		);
 	}
 	if (storedBefore) {
 		lines.push(
@@ -847,10 +950,10 @@ async function main(): Promise<void> {
 	}
 	let beforeClient: string | undefined;
 	if (args.beforeRoot) {
-		// This tree's measuring client next to the other tree's compiled package code.
-		beforeClient = path.join(args.beforeRoot, 'scripts', 'bench', 'client.js');
-		fs.mkdirSync(path.dirname(beforeClient), { recursive: true });
-		fs.copyFileSync(CLIENT, beforeClient);
+		// The other tree's own measuring client for the batch (it loads that tree's modules from where
+		// that tree keeps them); the stream and memory clients load its turn themselves.
+		beforeClient = [path.join(args.beforeRoot, 'tools', 'bench', 'client.js'), path.join(args.beforeRoot, 'scripts', 'bench', 'client.js')].find((file) => fs.existsSync(file));
+		if (!beforeClient) throw new Error(`no compiled bench client in ${args.beforeRoot} (tools/bench/client.js or scripts/bench/client.js)`);
 		log(`also measuring, interleaved, the package code compiled in ${args.beforeRoot}`);
 	}
 	if (args.clientRoot) {
@@ -873,7 +976,11 @@ async function main(): Promise<void> {
 	const results: Results = {
 		date: new Date().toISOString(),
 		label: args.label ?? (args.clientRoot ? `package code compiled in ${args.clientRoot}` : 'this working tree'),
-		command: `node --expose-gc build/tools/bench.js ${process.argv.slice(2).join(' ')}`.trim(),
+		beforeLabel: args.beforeRoot ? (args.beforeLabel ?? `package code compiled in ${args.beforeRoot}`) : undefined,
+		command: `node --expose-gc build/tools/bench.js ${process.argv
+			.slice(2)
+			.map((arg) => (/\s/.test(arg) ? `'${arg}'` : arg))
+			.join(' ')}`.trim(),
 		node: process.version,
 		machine: {
 			cpu: cpus[0]?.model ?? 'unknown',
@@ -892,7 +999,7 @@ async function main(): Promise<void> {
 	const sim = await startSimHost();
 	try {
 		if (args.only.has('stream')) results.stream = await measureStream(sim, args.reps, args.naiveReps, args.beforeRoot);
-		if (args.only.has('memory')) results.memory = await measureMemory(sim, args.memoryReps, args.beforeRoot);
+		if (args.only.has('memory')) results.memory = await measureMemory(sim, args.memoryReps, args.beforeRoot, !args.skipRetained);
 		if (args.only.has('batch')) results.batch = await measureBatch(sim, beforeClient);
 	} finally {
 		sim.stop();
@@ -903,7 +1010,9 @@ async function main(): Promise<void> {
 	const baseline = args.baseline ? results : existing.baseline;
 	process.stdout.write(`\n${summaryTable(results)}\n\n${figuresMarkdown(results, '##')}\n`);
 	const storedBefore = baseline && baseline !== results ? baseline : undefined;
-	if (storedBefore || hasSameRunBefore(results)) process.stdout.write(`## Before → after\n\n${beforeAfterTable(storedBefore, results)}\n\n`);
+	if (storedBefore || hasSameRunBefore(results)) {
+		process.stdout.write(`## Before → after\n\n${beforeAfterTable(hasSameRunBefore(results) ? undefined : storedBefore, results)}\n\n`);
+	}
 	writeReport(results, baseline, existing.notes);
 	log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; BENCHMARKS.md rewritten`);
 }

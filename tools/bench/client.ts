@@ -10,24 +10,63 @@
  *   stream-retained <url> <case> <reps> <method,…>  the same with a full GC before every sample (live
  *                                        memory only), the methods taking turns in one process <reps> times
  *   batch <url> <questions> <concurrency> <latencyMs>   mapInOrder + runLkeChatTurn, order check
+ *
+ * Besides the node path (runLkeChatTurn, transport included), the LKE readers are measured on their
+ * own, each on the same undici read as the bare method and feeding the version's aggregator:
+ * "reader" the production one (readLkeEvents / readAdpV2Events), "reader-nostore" the same with its
+ * previous-content store not handed to the byte-level SSE parser, "reader-text" the simpler
+ * text-level reader (TextDecoder + eventsource-parser, stream/textEventReader.ts).
  */
+import { randomUUID } from 'crypto';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Agent, request } from 'undici';
-import { buildLkeChatRequest, type LkeChatRequest } from '../../nodes/TencentLke/chatRequest';
-import { runLkeChatTurn } from '../../nodes/TencentLke/chatClient';
 import { mapInOrder } from '../../nodes/shared/orderedBatch';
+import { runLkeChatTurn } from '../../nodes/TencentLke/chatClient';
+import { LkeTurnAggregator } from '../../nodes/TencentLke/chatAggregator';
+import { AdpV2TurnAggregator } from '../../nodes/TencentLke/chatAggregatorV2';
+import { buildLkeChatRequest, type LkeApiVersion, type LkeChatRequest } from '../../nodes/TencentLke/chatRequest';
+import { buildAdpV2ChatRequest } from '../../nodes/TencentLke/chatRequestV2';
+import { readAdpV2Events, readLkeEvents, type LkeContentHint, type ParsedEvent } from '../../nodes/TencentLke/stream';
+import { adpV2LongText } from '../../nodes/TencentLke/stream/adpV2Event';
+import { FastEventReader, LkeEventReader } from '../../nodes/TencentLke/stream/fastEventReader';
+import { readRawSseEvents } from '../../nodes/TencentLke/stream/sseByteReader';
+import { readAdpV2EventsAsText, readLkeEventsAsText } from '../../nodes/TencentLke/stream/textEventReader';
+import { adpV2AnswerFor } from '../../testkit/simulator/adpV2';
 import { lkeAnswerFor } from '../../testkit/simulator/lke';
 
-export type StreamMethod = 'bare' | 'node' | 'naive' | 'before' | 'keep';
+export type ReaderMethod = 'reader' | 'reader-nostore' | 'reader-text';
+export type StreamMethod = 'bare' | 'node' | 'naive' | 'before' | 'keep' | ReaderMethod;
 export const STREAM_METHODS: StreamMethod[] = ['bare', 'node', 'naive'];
+export const READER_METHODS: ReaderMethod[] = ['reader', 'reader-nostore', 'reader-text'];
 
 type TurnRunner = typeof runLkeChatTurn;
-/** The node path of another compiled tree (the code before a change), measured in the same process. */
-const beforeTurn: TurnRunner | undefined = process.env.BENCH_BEFORE_ROOT
-	? // eslint-disable-next-line @typescript-eslint/no-require-imports
-		(require(path.join(process.env.BENCH_BEFORE_ROOT, 'nodes', 'TencentLke', 'lkeChatTurn')) as { runLkeChatTurn: TurnRunner }).runLkeChatTurn
-	: undefined;
+type RequestBuilder = typeof buildLkeChatRequest;
+/**
+ * The node path of another compiled tree (the code before a change), measured in the same process:
+ * that tree's own request builder and turn (v1 only), from where that tree kept them.
+ */
+const before = process.env.BENCH_BEFORE_ROOT ? loadBefore(process.env.BENCH_BEFORE_ROOT) : undefined;
+
+function loadBefore(root: string): { turn: TurnRunner; build: RequestBuilder } {
+	const folder = path.join(root, 'nodes', 'TencentLke');
+	/* eslint-disable @typescript-eslint/no-require-imports */
+	const load = (names: string[]) => require(path.join(folder, names.find((name) => exists(path.join(folder, `${name}.js`))) ?? names[0])) as Record<string, unknown>;
+	/* eslint-enable @typescript-eslint/no-require-imports */
+	return {
+		turn: load(['chatClient', 'lkeChatTurn']).runLkeChatTurn as TurnRunner,
+		build: load(['chatRequest', 'lkeChatRequest']).buildLkeChatRequest as RequestBuilder,
+	};
+}
+
+function exists(file: string): boolean {
+	try {
+		require.resolve(file);
+		return true;
+	} catch {
+		return false;
+	}
+}
 
 export interface StreamCase {
 	name: string;
@@ -35,15 +74,24 @@ export interface StreamCase {
 	incremental: boolean;
 	/** Reply events for the answer (the simulator's default is 200). */
 	pieces?: number;
+	apiVersion: LkeApiVersion;
 }
 
 export const STREAM_CASES: Record<string, StreamCase> = {
-	'cumulative-1M': { name: 'cumulative-1M', codePoints: 1_000_000, incremental: false },
-	'cumulative-250k': { name: 'cumulative-250k', codePoints: 250_000, incremental: false },
-	'cumulative-1M-x1000': { name: 'cumulative-1M-x1000', codePoints: 1_000_000, incremental: false, pieces: 1000 },
-	'incremental-50M': { name: 'incremental-50M', codePoints: 50_000_000, incremental: true },
-	warmup: { name: 'warmup', codePoints: 20_000, incremental: false },
+	'cumulative-1M': { name: 'cumulative-1M', codePoints: 1_000_000, incremental: false, apiVersion: 'v1' },
+	'cumulative-250k': { name: 'cumulative-250k', codePoints: 250_000, incremental: false, apiVersion: 'v1' },
+	'cumulative-1M-x1000': { name: 'cumulative-1M-x1000', codePoints: 1_000_000, incremental: false, pieces: 1000, apiVersion: 'v1' },
+	'incremental-50M': { name: 'incremental-50M', codePoints: 50_000_000, incremental: true, apiVersion: 'v1' },
+	'v2-cumulative-1M': { name: 'v2-cumulative-1M', codePoints: 1_000_000, incremental: false, apiVersion: 'v2' },
+	'v2-incremental-25M': { name: 'v2-incremental-25M', codePoints: 25_000_000, incremental: true, apiVersion: 'v2' },
+	warmup: { name: 'warmup', codePoints: 20_000, incremental: false, apiVersion: 'v1' },
 };
+
+/** The warm-up stream of a case's API version, cumulative and incremental. */
+function warmups(apiVersion: LkeApiVersion): StreamCase[] {
+	const warm = { ...STREAM_CASES.warmup, apiVersion };
+	return [warm, { ...warm, incremental: true }];
+}
 
 export interface MethodRun {
 	ms: number;
@@ -89,12 +137,17 @@ export interface BatchRun {
 	cpuMsPerQuestion: number;
 }
 
-let ids = 0;
-function chatRequest(url: string, content: string, incremental: boolean): LkeChatRequest {
-	return buildLkeChatRequest(
-		{ content, sessionId: '', visitorBizId: 'bench-visitor', options: { incremental } },
-		{ appKey: 'sim-app-key', chatBaseUrl: url, newId: () => `bench-${process.pid}-${++ids}`, defaultVisitorBizId: 'bench' },
+function chatRequest(url: string, streamCase: StreamCase, build: RequestBuilder = buildLkeChatRequest): LkeChatRequest {
+	const builder = streamCase.apiVersion === 'v2' ? buildAdpV2ChatRequest : build;
+	// v2 ids are 32 to 64 characters; a UUID fits both versions.
+	return builder(
+		{ content: contentFor(streamCase), sessionId: '', visitorBizId: 'bench-visitor', options: { incremental: streamCase.incremental } },
+		{ appKey: 'sim-app-key', chatBaseUrl: url, newId: () => randomUUID(), defaultVisitorBizId: 'bench' },
 	);
+}
+
+function answerFor(streamCase: StreamCase): string {
+	return streamCase.apiVersion === 'v2' ? adpV2AnswerFor(contentFor(streamCase)) : lkeAnswerFor(contentFor(streamCase));
 }
 
 function contentFor(streamCase: StreamCase): string {
@@ -145,16 +198,66 @@ async function decodeAndKeep(chat: LkeChatRequest): Promise<{ kept: string[] }> 
 async function naiveRead(chat: LkeChatRequest): Promise<{ reply: string }> {
 	const response = await rawRequest(chat);
 	const text = await response.body.text();
+	return chat.apiVersion === 'v2' ? naiveV2Reply(text) : naiveV1Reply(text, chat.incremental);
+}
+
+function naiveV1Reply(text: string, incremental: boolean): { reply: string } {
 	let reply = '';
 	let final = false;
 	for (const line of text.split('\n')) {
 		if (!line.startsWith('data:')) continue;
 		const event = JSON.parse(line.slice(5)) as { type?: string; payload?: { content?: string; is_from_self?: boolean; is_final?: boolean } };
 		if (final || event.type !== 'reply' || !event.payload || event.payload.is_from_self) continue;
-		reply = chat.incremental ? reply + (event.payload.content ?? '') : event.payload.content ?? '';
+		reply = incremental ? reply + (event.payload.content ?? '') : event.payload.content ?? '';
 		if (event.payload.is_final) final = true;
 	}
 	return { reply };
+}
+
+/** v2: each message's text from its text.delta (appended) and text.replace (the whole text) events. */
+function naiveV2Reply(text: string): { reply: string } {
+	const texts = new Map<string, string>();
+	for (const line of text.split('\n')) {
+		if (!line.startsWith('data:') || line.slice(5).trim() === '[DONE]') continue;
+		const event = JSON.parse(line.slice(5)) as { Type?: string; MessageId?: string; Text?: string };
+		if (event.Type !== 'text.delta' && event.Type !== 'text.replace') continue;
+		const id = event.MessageId ?? '';
+		texts.set(id, event.Type === 'text.delta' ? (texts.get(id) ?? '') + (event.Text ?? '') : event.Text ?? '');
+	}
+	return { reply: [...texts.values()].join('\n\n') };
+}
+
+type EventReader = (chunks: AsyncIterable<Uint8Array>) => AsyncIterable<ParsedEvent<unknown>>;
+
+/** The production reader without its previous-content store handed to the byte-level SSE parser. */
+function readWithoutStore(apiVersion: LkeApiVersion): EventReader {
+	return async function* (chunks) {
+		const reader = apiVersion === 'v2' ? new FastEventReader(adpV2LongText) : new LkeEventReader();
+		for await (const raw of readRawSseEvents(chunks)) {
+			const parsed = reader.read(raw);
+			if (parsed) yield parsed;
+		}
+	};
+}
+
+function eventReader(method: ReaderMethod, apiVersion: LkeApiVersion): EventReader {
+	if (method === 'reader-nostore') return readWithoutStore(apiVersion);
+	if (method === 'reader-text') return (apiVersion === 'v2' ? readAdpV2EventsAsText : readLkeEventsAsText) as EventReader;
+	return (apiVersion === 'v2' ? readAdpV2Events : readLkeEvents) as EventReader;
+}
+
+/** One turn read by `method`'s reader into the version's aggregator, on the bare read's transport. */
+async function readerTurn(method: ReaderMethod, chat: LkeChatRequest): Promise<{ reply: string }> {
+	const response = await rawRequest(chat);
+	const requested = { sessionId: chat.sessionId, requestId: chat.requestId };
+	const aggregator = chat.apiVersion === 'v2' ? new AdpV2TurnAggregator(requested) : new LkeTurnAggregator(chat.incremental, requested);
+	for await (const parsed of eventReader(method, chat.apiVersion)(response.body as AsyncIterable<Uint8Array>)) {
+		(aggregator.accept as (event: unknown, hint?: LkeContentHint) => string).call(aggregator, parsed.event, parsed.hint);
+		if ((aggregator as { ended?: boolean }).ended) break;
+	}
+	if (!response.body.destroyed) response.body.destroy();
+	if (!aggregator.isFinal) throw new Error(`${method}: the stream ended before the final reply`);
+	return { reply: aggregator.result().reply };
 }
 
 function cpuSince(start: NodeJS.CpuUsage): number {
@@ -174,12 +277,24 @@ async function runMethod(method: StreamMethod, chat: LkeChatRequest): Promise<Me
 		const ms = performance.now() - started;
 		return { ms, cpuMs: cpuSince(cpu), replyChars: kept.reduce((sum, text) => sum + text.length, 0) };
 	}
-	// A retry (a pooled socket the server closed while other methods ran) costs no backoff here, and is logged.
-	const onRetry = (info: { code: string | number }) => process.stderr.write(`[bench client] node path retried after ${info.code}\n`);
-	const turn = method === 'node' ? runLkeChatTurn : method === 'before' ? beforeTurn : undefined;
-	const reply = turn ? (await turn(chat, { random: () => 0, onRetry })).reply : (await naiveRead(chat)).reply;
+	let reply: string;
+	if (method === 'reader' || method === 'reader-nostore' || method === 'reader-text') {
+		reply = (await readerTurn(method, chat)).reply;
+	} else if (method === 'node' || method === 'before') {
+		// A retry (a pooled socket the server closed while other methods ran) costs no backoff here, and is logged.
+		const onRetry = (info: { code: string | number }) => process.stderr.write(`[bench client] ${method} path retried after ${info.code}\n`);
+		const turn = method === 'node' ? runLkeChatTurn : before!.turn;
+		reply = (await turn(chat, { random: () => 0, onRetry })).reply;
+	} else {
+		reply = (await naiveRead(chat)).reply;
+	}
 	const ms = performance.now() - started;
 	return { ms, cpuMs: cpuSince(cpu), replyChars: reply.length, reply };
+}
+
+/** The request for `method`: the code before the change gets one from its own builder. */
+function requestFor(url: string, streamCase: StreamCase, method: StreamMethod): LkeChatRequest {
+	return chatRequest(url, streamCase, method === 'before' ? before!.build : buildLkeChatRequest);
 }
 
 function gc(): void {
@@ -194,25 +309,32 @@ async function streamTiming(url: string, reps: number, naiveReps: number, caseNa
 	const out: Record<string, Record<StreamMethod, MethodRun[]>> = {};
 	const expected = new Map<string, string>();
 	for (const name of caseNames) {
-		out[name] = { bare: [], node: [], naive: [], before: [], keep: [] };
-		expected.set(name, lkeAnswerFor(contentFor(STREAM_CASES[name])));
+		out[name] = { bare: [], node: [], naive: [], before: [], keep: [], reader: [], 'reader-nostore': [], 'reader-text': [] };
+		expected.set(name, answerFor(STREAM_CASES[name]));
 	}
-	const all: StreamMethod[] = beforeTurn ? [...STREAM_METHODS, 'before'] : STREAM_METHODS;
+	const versions = new Set(caseNames.map((name) => STREAM_CASES[name].apiVersion));
+	const methodsOf = (streamCase: StreamCase): StreamMethod[] => [
+		...STREAM_METHODS,
+		...READER_METHODS,
+		// The code before the change reads v1 only.
+		...(before && streamCase.apiVersion === 'v1' ? (['before'] as const) : []),
+	];
 	// Warm-up: JIT, the connection pools, the simulator's code paths.
-	for (const method of [...all, 'keep'] as StreamMethod[]) {
-		for (const warm of [STREAM_CASES.warmup, { ...STREAM_CASES.warmup, incremental: true }]) {
-			await runMethod(method, chatRequest(url, contentFor(warm), warm.incremental));
+	for (const apiVersion of versions) {
+		for (const warm of warmups(apiVersion)) {
+			for (const method of [...methodsOf(warm), 'keep'] as StreamMethod[]) await runMethod(method, requestFor(url, warm, method));
 		}
 	}
 	for (let rep = 0; rep < reps; rep++) {
 		for (const name of caseNames) {
 			const streamCase = STREAM_CASES[name];
 			// Rotate the order so no method always runs first (or right after the heaviest one).
+			const all = methodsOf(streamCase);
 			const timed = rep < naiveReps ? all : all.filter((method) => method !== 'naive' && method !== 'before');
 			const methods: StreamMethod[] = streamCase.incremental ? [...timed, 'keep'] : timed;
 			const order = methods.map((_, k) => methods[(k + rep) % methods.length]);
 			for (const method of order) {
-				const chat = chatRequest(url, contentFor(streamCase), streamCase.incremental);
+				const chat = requestFor(url, streamCase, method);
 				gc();
 				const run = await runMethod(method, chat);
 				if (method !== 'bare' && method !== 'keep' && run.reply !== expected.get(name)) {
@@ -245,9 +367,9 @@ interface TurnMemory {
  */
 async function sampleTurnMemory(url: string, caseName: string, method: StreamMethod, forcedGc: boolean, warmUp = true): Promise<TurnMemory> {
 	const streamCase = STREAM_CASES[caseName];
-	const warm = STREAM_CASES.warmup;
-	if (warmUp) await runMethod(method, chatRequest(url, contentFor(warm), streamCase.incremental));
-	const chat = chatRequest(url, contentFor(streamCase), streamCase.incremental);
+	const warm = { ...STREAM_CASES.warmup, apiVersion: streamCase.apiVersion, incremental: streamCase.incremental };
+	if (warmUp) await runMethod(method, requestFor(url, warm, method));
+	const chat = requestFor(url, streamCase, method);
 	const collect = (global as { gc?: () => void }).gc;
 	if (forcedGc && !collect) throw new Error('forced-GC sampling needs --expose-gc');
 	gc();
@@ -299,7 +421,8 @@ async function streamMemory(url: string, caseName: string, method: StreamMethod)
  */
 async function streamRetained(url: string, caseName: string, reps: number, methods: StreamMethod[]): Promise<Record<string, RetainedMemoryRun[]>> {
 	const streamCase = STREAM_CASES[caseName];
-	for (const method of methods) await runMethod(method, chatRequest(url, contentFor(STREAM_CASES.warmup), streamCase.incremental));
+	const warm = { ...STREAM_CASES.warmup, apiVersion: streamCase.apiVersion, incremental: streamCase.incremental };
+	for (const method of methods) await runMethod(method, requestFor(url, warm, method));
 	const out: Record<string, RetainedMemoryRun[]> = {};
 	for (const method of methods) out[method] = [];
 	for (let rep = 0; rep < reps; rep++) {
@@ -320,6 +443,13 @@ async function streamRetained(url: string, caseName: string, reps: number, metho
 	return out;
 }
 
+function batchRequest(url: string, content: string): LkeChatRequest {
+	return buildLkeChatRequest(
+		{ content, sessionId: '', visitorBizId: 'bench-visitor', options: { incremental: false } },
+		{ appKey: 'sim-app-key', chatBaseUrl: url, newId: () => randomUUID(), defaultVisitorBizId: 'bench' },
+	);
+}
+
 async function batch(url: string, questions: number, concurrency: number, latencyMs: number): Promise<BatchRun> {
 	const contents = Array.from({ length: questions }, (_, index) => `question ${index} [latency:${latencyMs}]`);
 	let failures = 0;
@@ -327,7 +457,7 @@ async function batch(url: string, questions: number, concurrency: number, latenc
 	const cpu = process.cpuUsage();
 	const results = await mapInOrder(questions, concurrency, async (index) => {
 		try {
-			return await runLkeChatTurn(chatRequest(url, contents[index], false));
+			return await runLkeChatTurn(batchRequest(url, contents[index]));
 		} catch (error) {
 			failures++;
 			throw error;

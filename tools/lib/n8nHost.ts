@@ -138,6 +138,27 @@ export interface EnsureOptions {
 	log?: (line: string) => void;
 }
 
+/**
+ * The flags of the README's install-by-hand command (section "Install in n8n"), which reproduces
+ * n8n's own installer. Every instance installs the packed package with exactly this command in its
+ * nodes folder, and a unit test compares it with the README's text, so the two cannot drift apart.
+ */
+export const COMMUNITY_INSTALL_FLAGS: readonly string[] = [
+	'--audit=false',
+	'--fund=false',
+	'--bin-links=false',
+	'--install-strategy=shallow',
+	'--omit=dev',
+	'--omit=optional',
+	'--omit=peer',
+	'--ignore-scripts',
+];
+
+/** `npm <these arguments>` in the nodes folder installs `spec` (a name, name@version or a tarball). */
+export function communityInstallArgs(spec: string): string[] {
+	return ['install', spec, ...COMMUNITY_INSTALL_FLAGS];
+}
+
 const V1_VERSION = '1.123.81';
 const V2_VERSION = '2.40.7';
 const NODE24_SPEC = 'node@24';
@@ -548,26 +569,33 @@ function instanceEnvironment(host: Host, userFolder: string, extra: Record<strin
 }
 
 /**
- * Installs the tarball into <userFolder>/.n8n/nodes as n8n installs community packages; returns the
- * package's folder. Peer dependencies (n8n-workflow) are not installed: n8n resolves them from its
- * own node_modules (it sets NODE_PATH), as it does for packages installed from its UI.
+ * Installs the tarball into <userFolder>/.n8n/nodes with the README's command (communityInstallArgs),
+ * run by the host's Node (24 for v2) as a user would run it in that folder: no package.json made
+ * beforehand, none of this project's npm settings handed down. Peer dependencies (n8n-workflow) are
+ * left out: n8n resolves them from its own node_modules (it sets NODE_PATH). Returns the package's
+ * folder.
  */
-async function installCommunityPackage(userFolder: string, tarball: string): Promise<string> {
+async function installCommunityPackage(host: Host, userFolder: string, tarball: string): Promise<string> {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
-	writeJson(path.join(nodesDir, 'package.json'), { name: 'installed-nodes', private: true, dependencies: {} });
-	const install = await runProcess(npmCmd(), ['install', '--ignore-scripts', '--legacy-peer-deps', '--omit=dev', ...NPM_QUIET, '--prefix', nodesDir, tarball], {
+	const install = await runProcess(npmCmd(), [...communityInstallArgs(tarball), '--no-update-notifier'], {
 		cwd: nodesDir,
-		env: process.env,
+		env: envWithPathFirst(host.nodeBinDir, hostNpmEnv()),
 		timeoutMs: 300_000,
 	});
-	if (install.exitCode !== 0) throw new Error(`npm install of ${tarball} failed:\n${tail(install.stderr || install.stdout)}`);
-	const installed = JSON.parse(fs.readFileSync(path.join(nodesDir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+	if (install.exitCode !== 0) throw new Error(`npm ${communityInstallArgs(tarball).join(' ')} failed in ${nodesDir}:\n${tail(install.stderr || install.stdout)}`);
+	const manifest = path.join(nodesDir, 'package.json');
+	if (!fs.existsSync(manifest)) throw new Error(`npm install in ${nodesDir} wrote no package.json there (it installed into a folder above?)`);
+	const installed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string> };
 	const names = Object.keys(installed.dependencies ?? {});
-	if (names.length !== 1) throw new Error(`unexpected dependencies in ${nodesDir}/package.json: ${names.join(', ')}`);
+	if (names.length !== 1) throw new Error(`unexpected dependencies in ${manifest}: ${names.join(', ')}`);
 	const pkgDir = path.join(nodesDir, 'node_modules', names[0]);
 	if (!fs.existsSync(path.join(pkgDir, 'package.json')) || fs.lstatSync(pkgDir).isSymbolicLink()) {
 		throw new Error(`package not installed as a folder at ${pkgDir}`);
+	}
+	const peer = path.join(nodesDir, 'node_modules', 'n8n-workflow');
+	if (fs.existsSync(peer) || fs.existsSync(path.join(pkgDir, 'node_modules', 'n8n-workflow'))) {
+		throw new Error(`n8n-workflow was installed beside the package in ${nodesDir}: n8n would load it instead of its own`);
 	}
 	return pkgDir;
 }
@@ -620,7 +648,7 @@ export async function createInstance(host: Host, opts: CreateInstanceOptions): P
 	};
 	const env = instanceEnvironment(host, userFolder, opts.env);
 	try {
-		const pkgDir = await installCommunityPackage(userFolder, tarball);
+		const pkgDir = await installCommunityPackage(host, userFolder, tarball);
 		const loaded = opts.verifyLoad === false ? { nodes: [], credentials: [] } : await verifyPackageLoads(host, env, pkgDir);
 		return instanceOf(host, userFolder, env, loaded.nodes, loaded.credentials, dispose);
 	} catch (e) {
