@@ -9,10 +9,10 @@ import {
 	adpV2AnswerFor,
 	adpV2TurnFor,
 	lkeAnswerFor,
-	lkeTokenStatFor,
 	type Simulator,
 } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
+import { adpV2ReferenceOut, adpV2TokenStatsOut, lkeTokenStatsOut } from '../testkit/profiles';
 
 const NODE_TYPE = 'n8n-nodes-agent-chat.tencentLke';
 const APP_KEY = SIMULATOR_DEFAULTS.lkeAppKey;
@@ -78,23 +78,7 @@ function everythingVisible(result: WorkflowRunResult): string {
 const defaults = { apiVersion: 'v1', content: '={{ $json.chatInput }}', sessionId: '', visitorBizId: '', outputLayout: 'single', options: {} };
 
 /** The normalized token statistics of a v1 turn, from the simulator's token_stat, computed here. */
-function v1TokenStats(question: string) {
-	const { procedures, token_count: totalTokens } = lkeTokenStatFor(question);
-	return {
-		inputTokens: procedures.reduce((sum, procedure) => sum + procedure.input_count, 0),
-		outputTokens: procedures.reduce((sum, procedure) => sum + procedure.output_count, 0),
-		totalTokens,
-		procedures: procedures.map((procedure) => ({
-			name: procedure.name,
-			title: procedure.title,
-			status: procedure.status,
-			inputTokens: procedure.input_count,
-			outputTokens: procedure.output_count,
-			totalTokens: procedure.count,
-			modelName: '',
-		})),
-	};
-}
+const v1TokenStats = lkeTokenStatsOut;
 
 describe('Tencent LKE chat (v1) in an n8n workflow', () => {
 	it('answers each item from $json.chatInput with the contract fields, paired to its input', async () => {
@@ -243,57 +227,8 @@ it('uses the manual trigger type the helper provides', () => {
 });
 
 /** A v2 reference as the node outputs it, written out from the simulator's reference (not by the node's code). */
-function expectedV2Reference(index: number): IDataObject {
-	const raw = ADP_V2_REFERENCES[index];
-	switch (raw.Type) {
-		case 2:
-			return {
-				index: raw.Index,
-				id: raw.DocRefer!.ReferenceId,
-				type: 2,
-				name: raw.Name,
-				url: raw.DocRefer!.Url,
-				docId: raw.DocRefer!.DocId,
-				docName: raw.DocRefer!.DocName,
-				knowledgeId: raw.DocRefer!.KnowledgeId,
-				knowledgeName: raw.DocRefer!.KnowledgeName,
-			};
-		case 1:
-			return { index: raw.Index, id: raw.QaRefer!.ReferenceId, type: 1, name: raw.Name, qaId: raw.QaRefer!.QaId, knowledgeId: raw.QaRefer!.KnowledgeId };
-		case 4:
-			return { index: raw.Index, type: 4, name: raw.Name, url: raw.WebSearchRefer!.Url };
-		default:
-			return {
-				index: raw.Index,
-				id: raw.GraphRAGRefer!.ReferenceId,
-				type: raw.Type,
-				name: raw.Name,
-				knowledgeId: raw.GraphRAGRefer!.KnowledgeId,
-				knowledgeName: raw.GraphRAGRefer!.KnowledgeName,
-			};
-	}
-}
-
-/** The normalized token statistics of a v2 turn, from the simulator's StatInfo and procedures. */
-function v2TokenStats(question: string) {
-	const turn = adpV2TurnFor(question);
-	const sum = (values: number[] | undefined) => (values === undefined ? null : values.reduce((total, value) => total + value, 0));
-	return {
-		inputTokens: turn.statInfo.InputTokens,
-		outputTokens: turn.statInfo.OutputTokens,
-		totalTokens: turn.statInfo.TotalTokens,
-		modelTimeMs: turn.statInfo.TotalCost,
-		procedures: turn.procedures.map((procedure) => ({
-			name: procedure.Name,
-			title: procedure.Title,
-			status: 'success',
-			inputTokens: sum(procedure.StatInfos?.map((stat) => stat.InputTokens)),
-			outputTokens: sum(procedure.StatInfos?.map((stat) => stat.OutputTokens)),
-			totalTokens: sum(procedure.StatInfos?.map((stat) => stat.TotalTokens)),
-			modelName: procedure.StatInfos ? 'TCADP/sim-model' : '',
-		})),
-	};
-}
+const expectedV2Reference = (index: number): IDataObject => adpV2ReferenceOut(ADP_V2_REFERENCES[index]);
+const v2TokenStats = adpV2TokenStatsOut;
 
 /** A saved workflow's parameters without apiVersion: n8n fills in the default, ADP v2. */
 const v2Defaults = { content: '={{ $json.chatInput }}', sessionId: '', visitorBizId: '', outputLayout: 'single', options: {} };

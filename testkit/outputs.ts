@@ -5,20 +5,40 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+/** Tencent LKE chat: one reference (v1 and v2 alike); keys the API gave nothing for are absent. */
 export interface LkeReference {
-	id: string | number;
-	name: string;
+	index?: number;
+	id?: string;
+	type?: number;
+	name?: string;
 	url?: string;
+	docId?: string;
+	docName?: string;
+	qaId?: string;
+	knowledgeId?: string;
+	knowledgeName?: string;
+	/** Split layout only: the turn the reference belongs to. */
 	recordId?: string;
 	sessionId?: string;
 }
 
+export interface LkeProcedureStats {
+	name: string;
+	title: string;
+	status: string;
+	inputTokens: number | null;
+	outputTokens: number | null;
+	totalTokens: number | null;
+	modelName: string;
+}
+
+/** Tencent LKE chat: token statistics (v1 and v2 alike), numbers. */
 export interface LkeTokenStats {
-	session_id: string;
-	status_summary: string;
-	token_count: number;
-	elapsed?: number;
-	procedures?: Array<{ name?: string; title?: string; count?: number }>;
+	inputTokens: number;
+	outputTokens: number;
+	totalTokens: number;
+	modelTimeMs: number;
+	procedures: LkeProcedureStats[];
 }
 
 /** Tencent LKE chat, output layout "single" (a failed item under Continue On Fail has error and code). */
@@ -28,8 +48,12 @@ export interface LkeChatItem {
 	sessionId: string;
 	requestId: string;
 	recordId: string;
+	replyMethod?: number;
 	references?: LkeReference[];
-	tokenStats?: LkeTokenStats;
+	tokenStats?: LkeTokenStats | null;
+	thoughts?: Array<{ name: string; title: string; status: string; content: string }>;
+	toolCalls?: Array<{ name: string; title: string; status: string; content: string }>;
+	quoteInfos?: Array<{ index: number; position: number }>;
 	error?: string;
 	code?: string | number;
 }

@@ -9,12 +9,26 @@
  * never from the nodes: nothing here imports nodes/.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { aiskAnswerFor, aiskCitationsFor, aiskKnowledgeBasesFor, lkeAnswerFor, tateReplyFor, type AiskWireCitation, type RouteName, type SimulatorKeys } from './simulator';
+import {
+	ADP_V2_REFERENCES,
+	adpV2AnswerFor,
+	adpV2TurnFor,
+	aiskAnswerFor,
+	aiskCitationsFor,
+	aiskKnowledgeBasesFor,
+	lkeAnswerFor,
+	lkeTokenStatFor,
+	tateReplyFor,
+	type AdpV2Reference,
+	type AiskWireCitation,
+	type RouteName,
+	type SimulatorKeys,
+} from './simulator';
 
 export const PACKAGE_NAME = 'n8n-nodes-agent-chat';
 
 /** The node kinds under test, in the order reports show them. */
-export const NODE_KINDS = ['lke-chat', 'lke-ws-token', 'aisk', 'aisk-ask', 'tate-sync', 'tate-stream'] as const;
+export const NODE_KINDS = ['lke-chat-v2', 'lke-chat', 'lke-ws-token', 'aisk', 'aisk-ask', 'tate-sync', 'tate-stream'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
 /** A credential as n8n stores it once decrypted: plain field values. */
@@ -130,6 +144,135 @@ export function aiskReferencesFor(question: string, restricted = false): IDataOb
 	});
 }
 
+/** The model the simulator names in v2 token statistics when the request names none. */
+const ADP_V2_SIMULATOR_MODEL = 'TCADP/sim-model';
+
+/**
+ * One ADP v2 reference as the chat outputs it, written from the documented output shape
+ * `{ index, id, type, name, url, docId, docName, qaId, knowledgeId, knowledgeName }`: the
+ * reference's own fields by its Type, keys the API gave nothing for left out.
+ */
+export function adpV2ReferenceOut(raw: AdpV2Reference): IDataObject {
+	const present = (record: IDataObject) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined && value !== ''));
+	const doc = raw.DocRefer;
+	const qa = raw.QaRefer;
+	const graph = raw.GraphRAGRefer;
+	return present({
+		index: raw.Index,
+		id: doc?.ReferenceId ?? qa?.ReferenceId ?? graph?.ReferenceId,
+		type: raw.Type,
+		name: raw.Name,
+		url: doc?.Url ?? raw.WebSearchRefer?.Url,
+		docId: doc?.DocId,
+		docName: doc?.DocName,
+		qaId: qa?.QaId,
+		knowledgeId: doc?.KnowledgeId ?? qa?.KnowledgeId ?? graph?.KnowledgeId,
+		knowledgeName: doc?.KnowledgeName ?? qa?.KnowledgeName ?? graph?.KnowledgeName,
+	});
+}
+
+/** The references the v2 chat outputs for `question`: the simulator's, each once, in Index order. */
+export function adpV2ReferencesOut(question: string): IDataObject[] {
+	return adpV2TurnFor(question).references.map(adpV2ReferenceOut);
+}
+
+/** Every reference the simulator sends under `[refs]` (for checks that do not ask a question). */
+export const ADP_V2_REFERENCES_OUT: readonly IDataObject[] = ADP_V2_REFERENCES.map(adpV2ReferenceOut);
+
+/**
+ * The v2 chat's `tokenStats` for `question`, from the simulator's response.completed: the StatInfo
+ * totals, TotalCost as modelTimeMs, one procedure per Procedures entry with its StatInfos summed
+ * (null where the procedure carried none) and the model named where StatInfos named it.
+ */
+export function adpV2TokenStatsOut(question: string): IDataObject {
+	const turn = adpV2TurnFor(question);
+	const sum = (values: number[] | undefined) => (values === undefined ? null : values.reduce((total, value) => total + value, 0));
+	return {
+		inputTokens: turn.statInfo.InputTokens,
+		outputTokens: turn.statInfo.OutputTokens,
+		totalTokens: turn.statInfo.TotalTokens,
+		modelTimeMs: turn.statInfo.TotalCost,
+		procedures: turn.procedures.map((procedure) => ({
+			name: procedure.Name,
+			title: procedure.Title,
+			status: 'success',
+			inputTokens: sum(procedure.StatInfos?.map((stat) => stat.InputTokens)),
+			outputTokens: sum(procedure.StatInfos?.map((stat) => stat.OutputTokens)),
+			totalTokens: sum(procedure.StatInfos?.map((stat) => stat.TotalTokens)),
+			modelName: procedure.StatInfos ? ADP_V2_SIMULATOR_MODEL : '',
+		})),
+	};
+}
+
+/**
+ * The v1 chat's `tokenStats` for `question` without modelTimeMs (the simulator's elapsed time is
+ * not fixed): the token_stat event's totals and its procedures, renamed to the output's keys.
+ */
+export function lkeTokenStatsOut(question: string): IDataObject {
+	const { procedures, token_count: totalTokens } = lkeTokenStatFor(question);
+	return {
+		inputTokens: procedures.reduce((sum, procedure) => sum + procedure.input_count, 0),
+		outputTokens: procedures.reduce((sum, procedure) => sum + procedure.output_count, 0),
+		totalTokens,
+		procedures: procedures.map((procedure) => ({
+			name: procedure.name,
+			title: procedure.title,
+			status: procedure.status,
+			inputTokens: procedure.input_count,
+			outputTokens: procedure.output_count,
+			totalTokens: procedure.count,
+			modelName: '',
+		})),
+	};
+}
+
+/** Why `json` is not the v2 chat's whole single-layout item for `question`, or undefined. */
+export function adpV2ChatProblem(json: IDataObject, question: string): string | undefined {
+	const turn = adpV2TurnFor(question);
+	return firstProblem(
+		mismatch('reply', json.reply, adpV2AnswerFor(question)),
+		mismatch('isFinal', json.isFinal, true),
+		mismatch('replyMethod', json.replyMethod, turn.replyMethod),
+		mismatch('references', json.references, adpV2ReferencesOut(question)),
+		mismatch('quoteInfos', json.quoteInfos, turn.quoteInfos.map((quote) => ({ index: quote.Index, position: quote.Position }))),
+		mismatch('tokenStats', json.tokenStats, adpV2TokenStatsOut(question)),
+		mismatch('thoughts', (json.thoughts as IDataObject[] | undefined)?.map((thought) => thought.content), turn.thoughts),
+		mismatch('toolCalls', (json.toolCalls as IDataObject[] | undefined)?.map((call) => call.content), turn.toolCalls.map((call) => call.text)),
+		...(['sessionId', 'requestId', 'recordId'] as const).map((key) => (typeof json[key] === 'string' && json[key] !== '' ? undefined : `${key} ${JSON.stringify(json[key])}`)),
+	);
+}
+
+/** The Tencent LKE chat on one API version: what differs between v1 and v2 is the route, the bodies and the answers. */
+function lkeChatProfile(version: {
+	kind: 'lke-chat' | 'lke-chat-v2';
+	title: string;
+	apiVersion: 'v1' | 'v2';
+	route: RouteName;
+	slowQuestion: string;
+	answerFor: (question: string) => string;
+	rateLimited: string;
+	checkSuccess: NodeProfile['checkSuccess'];
+}): NodeProfile {
+	return {
+		kind: version.kind,
+		title: version.title,
+		nodeType: `${PACKAGE_NAME}.tencentLke`,
+		operation: 'chat',
+		parameters: { operation: 'chat', apiVersion: version.apiVersion, content: '={{ $json.chatInput }}', sessionId: '', visitorBizId: '', outputLayout: 'single', options: {} },
+		route: version.route,
+		slowQuestion: version.slowQuestion,
+		answerFor: version.answerFor,
+		credentialType: LKE_CREDENTIAL_TYPE,
+		credentials: lkeCredentials,
+		baseUrlFields: lkeBaseUrls,
+		quotableSecret: (keys) => keys.lkeAppKey,
+		// The chat answers with events; its JSON bodies are only ever errors.
+		bodies: { rateLimited: version.rateLimited },
+		rateLimitedCode: '429',
+		checkSuccess: version.checkSuccess,
+	};
+}
+
 function tateProfile(kind: 'tate-sync' | 'tate-stream'): NodeProfile {
 	return {
 		kind,
@@ -168,26 +311,28 @@ function tateProfile(kind: 'tate-sync' | 'tate-stream'): NodeProfile {
 }
 
 export const PROFILES: Readonly<Record<NodeKind, NodeProfile>> = {
-	'lke-chat': {
+	'lke-chat-v2': lkeChatProfile({
+		kind: 'lke-chat-v2',
+		title: 'LKE chat (ADP v2)',
+		apiVersion: 'v2',
+		route: 'adpV2',
+		// six events (ack, created, processing, message and content added, message processing) come before the first text
+		slowQuestion: 'slow [delay:15] [pieces:80]',
+		answerFor: adpV2AnswerFor,
+		// the simulator's [http:…] body
+		rateLimited: JSON.stringify({ Code: 429, Message: 'Too Many Requests' }),
+		checkSuccess: (json, { question }) => adpV2ChatProblem(json, question),
+	}),
+	'lke-chat': lkeChatProfile({
 		kind: 'lke-chat',
-		title: 'LKE chat',
-		nodeType: `${PACKAGE_NAME}.tencentLke`,
-		operation: 'chat',
-		parameters: { operation: 'chat', apiVersion: 'v1', content: '={{ $json.chatInput }}', sessionId: '', visitorBizId: '', outputLayout: 'single', options: {} },
+		title: 'LKE chat (v1)',
+		apiVersion: 'v1',
 		route: 'lke',
 		slowQuestion: 'slow [delay:30] [pieces:40]',
 		answerFor: lkeAnswerFor,
-		credentialType: LKE_CREDENTIAL_TYPE,
-		credentials: lkeCredentials,
-		baseUrlFields: lkeBaseUrls,
-		quotableSecret: (keys) => keys.lkeAppKey,
-		// The chat answers with events; its JSON bodies are only ever errors.
-		bodies: {
-			rateLimited: JSON.stringify({ code: 429, msg: 'Too Many Requests' }),
-		},
-		rateLimitedCode: '429',
+		rateLimited: JSON.stringify({ code: 429, msg: 'Too Many Requests' }),
 		checkSuccess: (json, { question }) => firstProblem(mismatch('reply', json.reply, lkeAnswerFor(question)), mismatch('isFinal', json.isFinal, true)),
-	},
+	}),
 	'lke-ws-token': {
 		kind: 'lke-ws-token',
 		title: 'LKE Get WS Token',

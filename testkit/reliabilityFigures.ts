@@ -10,8 +10,8 @@ export interface CaseFigure {
 	case: string;
 	expected: string;
 	outcome: string;
+	/** How long the case took on the machine that ran it: recorded for information, never asserted. */
 	elapsedMs: number;
-	boundMs: number;
 	/** Reply characters kept on the failed item (chat and tate stream), when it matters. */
 	partialChars?: number;
 	requests: number;

@@ -9,6 +9,7 @@
  * when a workflow fails. Cleans up on exit and on Ctrl-C.
  */
 import * as path from 'path';
+import { PROFILES } from '../testkit/profiles';
 import { outputAs, type AiskTokenItem, type LkeChatItem, type LkeReference, type LkeTokenStats, type WsTokenItem } from '../testkit/outputs';
 import type { ReceivedMail } from '../testkit/smtpSink';
 import { seconds } from '../testkit/time';
@@ -19,6 +20,8 @@ import {
 	REPO_ROOT,
 	batchQuestions,
 	checkAiskBatchSummary,
+	checkLkeBatchSummary,
+	chatInputOf,
 	localCredentials,
 	readExample,
 	startStandIns,
@@ -55,13 +58,13 @@ function short(text: string, max = 48): string {
 }
 
 function referenceLine(r: LkeReference): string {
-	return `${r.name}${r.url ? ` <${r.url}>` : ''}`;
+	return `${r.name ?? r.id ?? ''}${r.url ? ` <${r.url}>` : ''}`;
 }
 
-function tokenLine(stats: LkeTokenStats | undefined): string {
+function tokenLine(stats: LkeTokenStats | null | undefined): string {
 	if (!stats) return 'no token statistics';
-	const procs = (stats.procedures ?? []).map((p) => `${p.title ?? p.name} ${p.count}`).join(', ');
-	return `${stats.token_count} tokens (${procs}), ${stats.elapsed} ms`;
+	const procs = stats.procedures.map((p) => `${p.title || p.name}${p.totalTokens === null ? '' : ` ${p.totalTokens}`}`).join(', ');
+	return `${stats.totalTokens} tokens (in ${stats.inputTokens}, out ${stats.outputTokens}; ${procs}), model ${stats.modelTimeMs} ms`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -197,6 +200,24 @@ async function main(): Promise<number> {
 		});
 		if (run?.ok) await SHOW[file](run, () => sink.waitForMails(1, 3000).catch(() => sink.mails.slice()));
 		const finished = run;
+		if (file === 'batch-qa.json' && finished?.ok) {
+			await checks.run('examples/batch-qa.json: every answer is the simulator\'s ADP v2 turn (reply, references, tokens)', () => {
+				const json = nodeJson(finished.runData, 'Summary')[0];
+				if (!json) throw new CheckFailure('no summary item');
+				if (sim.requests.some((request) => request.route !== 'adpV2')) throw new CheckFailure('a request did not go to /adp/v2/chat');
+				return checkLkeBatchSummary(outputAs<BatchSummary>(json), batchQuestions(wf));
+			});
+		}
+		if (file === 'chat-to-email.json' && finished?.ok) {
+			await checks.run('examples/chat-to-email.json: the chat item is the simulator\'s ADP v2 turn, exactly', () => {
+				const json = nodeJson(finished.runData, 'Ask Tencent LKE')[0];
+				if (!json) throw new CheckFailure('no chat item');
+				const question = chatInputOf(wf, 'Question');
+				const problem = PROFILES['lke-chat-v2'].checkSuccess(json, { question, parameters: PROFILES['lke-chat-v2'].parameters });
+				if (problem) throw new CheckFailure(problem);
+				return `${outputAs<LkeChatItem>(json).tokenStats?.totalTokens} tokens`;
+			});
+		}
 		if (file === 'aisk-batch-qa.json' && finished?.ok) {
 			await checks.run('examples/aisk-batch-qa.json: every answer is the simulator\'s, one prompt token and one init for the chatbot', () => {
 				const json = nodeJson(finished.runData, 'Summary')[0];

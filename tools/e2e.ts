@@ -14,8 +14,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { IDataObject } from 'n8n-workflow';
 import { outputAs, type AiskAskItem, type AiskTokenItem, type LkeChatItem, type TateMessageItem, type WsTokenItem } from '../testkit/outputs';
-import { CREDENTIAL_TYPES, NODE_TYPES, PACKAGE_NAME, PROFILES } from '../testkit/profiles';
-import { lkeAnswerFor, tateReplyFor, type Simulator } from '../testkit/simulator';
+import { CREDENTIAL_TYPES, NODE_TYPES, PACKAGE_NAME, PROFILES, adpV2ReferencesOut, adpV2TokenStatsOut, lkeTokenStatsOut } from '../testkit/profiles';
+import { LKE_REFERENCES, adpV2AnswerFor, adpV2QuestionOf, adpV2TurnFor, lkeAnswerFor, tateReplyFor, type Simulator } from '../testkit/simulator';
 import type { SmtpSink } from '../testkit/smtpSink';
 import { seconds } from '../testkit/time';
 import { hostsFromArgs } from './lib/args';
@@ -33,6 +33,10 @@ import {
 	textParameter,
 	withBatchQuestions,
 	checkAiskBatchSummary,
+	checkLkeBatchSummary,
+	chatInputOf,
+	lkeReferenceLines,
+	withChatInput,
 	type AiskBatchSummary,
 	type BatchSummary,
 	type Transcript,
@@ -46,8 +50,12 @@ const verbose = process.argv.includes('--verbose');
 const checks = new Checks({ verbose });
 let crashesOnExit = 0;
 
-/** The simulator sends references [sim-ref-1, sim-ref-2] then [sim-ref-2, 3]. */
-const REFERENCE_IDS = ['sim-ref-1', 'sim-ref-2', '3'];
+/** LKE v1: the simulator sends references [sim-ref-1, sim-ref-2] then [sim-ref-2, 3]; the node keeps each once. */
+const V1_REFERENCE_IDS = LKE_REFERENCES.map((reference) => String(reference.id));
+/** ADP v2: the simulator sends references (one of them twice) only when the question carries this marker. */
+const REFS_MARKER = '[refs]';
+/** batch-qa: the first questions carry REFS_MARKER, the others get no references. */
+const BATCH_WITH_REFERENCES = 2;
 const FAILING_QUESTION = 'Which plan suits me best? [error:460004]';
 const FAILING_INDEX = 2;
 const LATENCY_MARKER = '[latency:300]';
@@ -62,9 +70,11 @@ interface Workflows {
 	aiskBatch: WorkflowJson;
 	aiskBatchQuestions: string[];
 	email: WorkflowJson;
+	emailQuestion: string;
 	tokens: WorkflowJson;
 	tate: WorkflowJson;
 	split: WorkflowJson;
+	splitV1: WorkflowJson;
 }
 
 /** What every check of one host works with. */
@@ -82,37 +92,40 @@ function check(kind: HostKind | '--', name: string, body: () => string | void | 
 	return checks.run(`[${kind}] ${name}`, body);
 }
 
-function assertTurn(item: IDataObject, question: string, what: string): void {
-	noProblem(PROFILES['lke-chat'].checkSuccess(item, { question, parameters: PROFILES['lke-chat'].parameters }), what);
-	const json = outputAs<LkeChatItem>(item);
-	eq((json.references ?? []).map((reference) => reference.id), REFERENCE_IDS, `${what} reference ids (de-duplicated)`);
-	const stats = json.tokenStats;
-	assert(stats && typeof stats === 'object', `${what}: tokenStats missing`);
-	eq(stats.status_summary, 'success', `${what} tokenStats.status_summary`);
-	assert(stats.token_count > 0, `${what}: tokenStats.token_count ${show(stats.token_count)}`);
-	eq(stats.session_id, json.sessionId, `${what} tokenStats.session_id`);
-	for (const key of ['sessionId', 'requestId', 'recordId'] as const) assert(typeof json[key] === 'string' && json[key], `${what}: ${key} missing`);
+/** An ADP v2 chat item (single layout): reply, references, quote infos, token stats, ids, exactly. */
+function assertV2Turn(item: IDataObject, question: string, what: string): void {
+	noProblem(PROFILES['lke-chat-v2'].checkSuccess(item, { question, parameters: PROFILES['lke-chat-v2'].parameters }), what);
+}
+
+/** The ADP v2 requests the simulator received for `question`. */
+function adpV2Requests(run: HostRun, question: string): number {
+	return run.sim.requests.filter((r) => r.route === 'adpV2' && adpV2QuestionOf(r.json?.Contents) === question).length;
 }
 
 function loadWorkflows(): Workflows {
 	const batchExample = readExample('batch-qa.json');
 	// Each answer waits LATENCY_MARKER before its first byte, so that the turns overlap and the
 	// simulator can see the node's concurrency; the failing question goes in the middle.
-	const questions = batchQuestions(batchExample).map((q) => `${q} ${LATENCY_MARKER}`);
+	const questions = batchQuestions(batchExample).map((q, i) => (i < BATCH_WITH_REFERENCES ? `${q} ${REFS_MARKER} ${LATENCY_MARKER}` : `${q} ${LATENCY_MARKER}`));
 	questions.splice(FAILING_INDEX, 0, FAILING_QUESTION);
 	// The same for the AiSK batch: overlapping answers, and one question whose daily quota is used up.
 	const aiskExample = readExample('aisk-batch-qa.json');
 	const aiskQuestions = batchQuestions(aiskExample).map((q) => `${q} ${LATENCY_MARKER}`);
 	aiskQuestions.splice(AISK_FAILING_INDEX, 0, AISK_FAILING_QUESTION);
+	// chat-to-email asks its question with the references marker, so that the mail lists them.
+	const emailExample = readExample('chat-to-email.json');
+	const emailQuestion = `${chatInputOf(emailExample, 'Question')} ${REFS_MARKER}`;
 	return {
 		batch: withBatchQuestions(batchExample, questions),
 		batchQuestions: questions,
 		aiskBatch: withBatchQuestions(aiskExample, aiskQuestions),
 		aiskBatchQuestions: aiskQuestions,
-		email: readExample('chat-to-email.json'),
+		email: withChatInput(emailExample, 'Question', emailQuestion),
+		emailQuestion,
 		tokens: readExample('tokens.json'),
 		tate: readExample('tate-conversation.json'),
 		split: readWorkflow('test/e2e/split-layout.json'),
+		splitV1: readWorkflow('test/e2e/split-layout-v1.json'),
 	};
 }
 
@@ -124,6 +137,7 @@ function allWorkflows(workflows: Workflows): Array<[string, WorkflowJson]> {
 		['tokens', workflows.tokens],
 		['tate-conversation', workflows.tate],
 		['split-layout', workflows.split],
+		['split-layout-v1', workflows.splitV1],
 	];
 }
 
@@ -219,19 +233,21 @@ async function executed(run: HostRun, label: string, workflow: WorkflowJson): Pr
 // ---------------------------------------------------------------------------------------------
 // The examples' checks
 
-/** batch-qa: 5 questions and one that fails, concurrency 5, continue on fail. */
+/** batch-qa (ADP v2): 5 questions (the first with references) and one that fails, concurrency 5, continue on fail. */
 async function checkBatchQa(run: HostRun): Promise<void> {
 	const data = await executed(run, 'batch-qa', run.workflows.batch);
 	if (!data) return;
 	const questions = run.workflows.batchQuestions;
-	await check(run.kind, 'batch-qa: chat items in input order, exact replies, references, token stats, pairedItem', () => {
+	await check(run.kind, 'batch-qa: ADP v2 items in input order, exact replies, normalized references and token stats, pairedItem', () => {
 		const items = nodeItems(data, 'Ask Tencent LKE');
 		eq(items.length, questions.length, 'items');
 		items.forEach((item, i) => {
 			eq(item.pairedItem, { item: i }, `item ${i} pairedItem`);
-			if (i !== FAILING_INDEX) assertTurn(item.json, questions[i], `item ${i}`);
+			if (i !== FAILING_INDEX) assertV2Turn(item.json, questions[i], `item ${i}`);
 		});
-		return `${items.length} items`;
+		const withReferences = items.filter((item) => (outputAs<LkeChatItem>(item.json).references ?? []).length > 0).length;
+		eq(withReferences, BATCH_WITH_REFERENCES, 'items with references');
+		return `${items.length} items, ${withReferences} with ${adpV2ReferencesOut(questions[0]).length} references`;
 	});
 	await check(run.kind, 'batch-qa: the injected failure [error:460004] is a failed item (Continue On Fail)', () => {
 		const failed = nodeItems(data, 'Ask Tencent LKE')[FAILING_INDEX];
@@ -242,34 +258,20 @@ async function checkBatchQa(run: HostRun): Promise<void> {
 		eq(String(json.code), '460004', 'code');
 		assert(json.isFinal !== true, 'isFinal should not be true');
 		eq(failed.pairedItem, { item: FAILING_INDEX }, 'pairedItem');
-		const asked = run.sim.requests.filter((r) => r.route === 'lke' && r.json?.content === FAILING_QUESTION).length;
-		eq(asked, 1, 'requests for the failing question (not retried)');
+		eq(adpV2Requests(run, FAILING_QUESTION), 1, 'requests for the failing question (not retried)');
 		return show(json.error, 100);
 	});
-	await check(run.kind, 'batch-qa: one summary item with counts and answers', () => {
+	await check(run.kind, 'batch-qa: one summary item with counts, answers, reference lines and tokens', () => {
 		const summaries = nodeJson(data, 'Summary');
 		eq(summaries.length, 1, 'summary items');
-		const summary = outputAs<BatchSummary>(summaries[0]);
-		eq([summary.questions, summary.answered, summary.failed], [questions.length, questions.length - 1, 1], '[questions, answered, failed]');
-		eq(summary.answers.length, questions.length, 'answers');
-		summary.answers.forEach((answer, i) => {
-			eq(answer.question, questions[i], `answer ${i} question`);
-			eq(answer.ok, i !== FAILING_INDEX, `answer ${i} ok`);
-			if (i === FAILING_INDEX) {
-				assert(answer.error?.includes('460004'), `answer ${i} error ${show(answer.error)}`);
-			} else {
-				eq(answer.reply, lkeAnswerFor(questions[i]), `answer ${i} reply`);
-				eq(answer.references[0], 'Simulator handbook <https://example.com/docs/simulator-handbook.pdf>', `answer ${i} first reference`);
-				eq(answer.references.length, 3, `answer ${i} references`);
-				assert(answer.tokens > 0, `answer ${i} tokens`);
-			}
-		});
-		return `questions ${summary.questions}, answered ${summary.answered}, failed ${summary.failed}, tokens ${summary.tokens}`;
+		eq(lkeReferenceLines(questions[0])[0], 'Simulator handbook <https://example.com/docs/simulator-handbook.pdf>', 'first reference line (written by hand)');
+		return checkLkeBatchSummary(outputAs<BatchSummary>(summaries[0]), questions, new Map([[FAILING_INDEX, '460004']]));
 	});
-	await check(run.kind, 'batch-qa: questions asked concurrently, at most 5 at once, each once', () => {
-		const peak = run.sim.peakInFlight('lke');
+	await check(run.kind, 'batch-qa: questions asked concurrently over /adp/v2/chat, at most 5 at once, each once', () => {
+		const peak = run.sim.peakInFlight('adpV2');
 		assert(peak >= 2 && peak <= 5, `peak in flight ${peak} (expected 2..5)`);
-		for (const [i, question] of questions.entries()) if (i !== FAILING_INDEX) eq(run.sim.lkeAnswered(question), 1, `answered "${question}"`);
+		eq(run.sim.requests.filter((r) => r.route === 'lke').length, 0, 'v1 requests');
+		for (const [i, question] of questions.entries()) if (i !== FAILING_INDEX) eq(run.sim.adpV2Answered(question), 1, `answered "${question}"`);
 		return `peak ${peak} in flight`;
 	});
 }
@@ -324,27 +326,35 @@ async function checkAiskBatchQa(run: HostRun): Promise<void> {
 	});
 }
 
-/** chat-to-email: reply → message → Send Email → SMTP sink. */
+/** chat-to-email (ADP v2): reply → message → Send Email → SMTP sink, the question carrying [refs]. */
 async function checkChatToEmail(run: HostRun): Promise<void> {
 	const data = await executed(run, 'chat-to-email', run.workflows.email);
 	if (!data) return;
-	const assignments = findNode(run.workflows.email, 'Question').parameters.assignments as { assignments: Array<{ value: string }> };
-	const question = String(assignments.assignments[0].value);
-	const reply = lkeAnswerFor(question);
-	const referenceLines = ['- Simulator handbook <https://example.com/docs/simulator-handbook.pdf>', '- FAQ: 你好，世界', '- Web result about the simulator <https://example.com/search/3>'];
-	await check(run.kind, 'chat-to-email: exact reply, references, token stats', () => {
+	const question = run.workflows.emailQuestion;
+	const reply = adpV2AnswerFor(question);
+	// written by hand from the simulator's [refs] references: name and link, each once
+	const referenceLines = [
+		'- Simulator handbook <https://example.com/docs/simulator-handbook.pdf>',
+		'- FAQ: 你好，世界',
+		'- Web result about the simulator <https://example.com/search/3>',
+		'- Knowledge graph: simulator',
+	];
+	const tokens = adpV2TurnFor(question).statInfo.TotalTokens;
+	await check(run.kind, 'chat-to-email: exact reply, normalized references, quote infos, token stats', () => {
 		const items = nodeItems(data, 'Ask Tencent LKE');
 		eq(items.length, 1, 'items');
-		assertTurn(items[0].json, question, 'chat');
+		assertV2Turn(items[0].json, question, 'chat');
 		eq(items[0].pairedItem, { item: 0 }, 'pairedItem');
-		return `${outputAs<LkeChatItem>(items[0].json).tokenStats?.token_count} tokens`;
+		const json = outputAs<LkeChatItem>(items[0].json);
+		return `${json.references?.length} references, ${json.tokenStats?.totalTokens} tokens`;
 	});
-	await check(run.kind, 'chat-to-email: message built with reply and reference names/urls', () => {
+	await check(run.kind, 'chat-to-email: message built with reply, reference names/urls and the token count', () => {
 		const message = nodeJson(data, 'Build message')[0] as { subject?: string; text?: string } | undefined;
 		assert(message?.text, 'no message');
 		eq(message.subject, `Agent answer: ${question}`, 'subject');
-		assert(message.text.includes(reply), 'text lacks the reply');
-		for (const line of referenceLines) assert(message.text.includes(line), `text lacks ${show(line)}`);
+		assert(message.text.includes(`Answer:\n${reply}\n`), 'text lacks the reply');
+		assert(message.text.includes(`References:\n${referenceLines.join('\n')}\n`), `text lacks the reference lines: ${show(message.text, 600)}`);
+		assert(message.text.includes(`, ${tokens} tokens.`), `text lacks "${tokens} tokens"`);
 	});
 	await check(run.kind, 'chat-to-email: the SMTP sink received the mail with the reply', async () => {
 		const mails = await run.sink.waitForMails(1, 5000);
@@ -427,38 +437,71 @@ async function checkTateConversation(run: HostRun): Promise<void> {
 	});
 }
 
-/** split-layout (e2e only): three outputs, evaluated from the outputs expression. */
+/** split-layout (e2e only, apiVersion never saved: ADP v2): three outputs, evaluated from the outputs expression. */
 async function checkSplitLayout(run: HostRun): Promise<void> {
 	const data = await executed(run, 'split-layout', run.workflows.split);
 	if (!data) return;
 	const questions = batchQuestions(run.workflows.split);
-	await check(run.kind, 'split-layout: 3 outputs (Reply, References, Token Stats) reach their nodes', () => {
+	const referenceCount = questions.reduce((sum, question) => sum + adpV2ReferencesOut(question).length, 0);
+	await check(run.kind, 'split-layout (v2 by default): 3 outputs (Reply, References, Token Stats) reach their nodes', () => {
 		eq(nodeOutputCount(data, 'Ask Tencent LKE'), 3, 'outputs of the LKE node');
-		// What reached the three downstream nodes...
+		eq(run.sim.requests.filter((r) => r.route === 'adpV2').length, questions.length, 'ADP v2 requests');
 		const counts = ['Reply', 'References', 'Token Stats'].map((name) => nodeItems(data, name).length);
-		eq(counts, [2, 6, 2], 'items reaching [Reply, References, Token Stats]');
-		// ...is what the LKE node put on its outputs, with pairedItem to its own input items
-		// (downstream nodes re-pair to theirs).
+		eq(counts, [questions.length, referenceCount, questions.length], 'items reaching [Reply, References, Token Stats]');
+		// What reached the downstream nodes is what the LKE node put on its outputs, with pairedItem to its own input items.
 		const replies = nodeItems(data, 'Ask Tencent LKE', 0);
 		const references = nodeItems(data, 'Ask Tencent LKE', 1);
 		const stats = nodeItems(data, 'Ask Tencent LKE', 2);
 		eq(nodeJson(data, 'References'), references.map((item) => item.json), 'References node input');
 		replies.forEach((item, i) => {
 			const json = outputAs<LkeChatItem>(item.json);
-			eq(json.reply, lkeAnswerFor(questions[i]), `reply ${i}`);
+			eq(json.reply, adpV2AnswerFor(questions[i]), `reply ${i}`);
 			assert(!('references' in json) && !('tokenStats' in json), `reply ${i} carries references/tokenStats`);
 			eq(item.pairedItem, { item: i }, `reply ${i} pairedItem`);
+			const mine = references.filter((reference) => (reference.pairedItem as { item?: number } | undefined)?.item === i);
+			eq(
+				mine.map((reference) => reference.json),
+				adpV2ReferencesOut(questions[i]).map((reference) => ({ ...reference, sessionId: json.sessionId, recordId: json.recordId })),
+				`references of reply ${i}`,
+			);
+			eq(stats[i].json, adpV2TokenStatsOut(questions[i]), `token stats ${i}`);
+			eq(stats[i].pairedItem, { item: i }, `token stats ${i} pairedItem`);
+		});
+		return `${questions.length} replies, ${referenceCount} references, ${questions.length} token stats`;
+	});
+}
+
+/** split-layout-v1 (e2e only): the same with API Version LKE v1, the legacy dialog API. */
+async function checkSplitLayoutV1(run: HostRun): Promise<void> {
+	const data = await executed(run, 'split-layout-v1', run.workflows.splitV1);
+	if (!data) return;
+	const questions = batchQuestions(run.workflows.splitV1);
+	await check(run.kind, 'split-layout-v1 (LKE v1): exact replies, de-duplicated references, normalized token stats', () => {
+		eq(run.sim.requests.filter((r) => r.route === 'lke').length, questions.length, 'v1 requests');
+		eq(run.sim.requests.filter((r) => r.route === 'adpV2').length, 0, 'ADP v2 requests');
+		const counts = ['Reply', 'References', 'Token Stats'].map((name) => nodeItems(data, name).length);
+		eq(counts, [questions.length, questions.length * V1_REFERENCE_IDS.length, questions.length], 'items reaching [Reply, References, Token Stats]');
+		const replies = nodeItems(data, 'Ask Tencent LKE', 0);
+		const references = nodeItems(data, 'Ask Tencent LKE', 1);
+		const stats = nodeItems(data, 'Ask Tencent LKE', 2);
+		replies.forEach((item, i) => {
+			const json = outputAs<LkeChatItem>(item.json);
+			eq(json.reply, lkeAnswerFor(questions[i]), `reply ${i}`);
+			eq(json.isFinal, true, `reply ${i} isFinal`);
+			eq(item.pairedItem, { item: i }, `reply ${i} pairedItem`);
 			const mine = references.filter((reference) => reference.json.sessionId === json.sessionId);
-			eq(mine.map((reference) => reference.json.id), REFERENCE_IDS, `references of reply ${i}`);
+			eq(mine.map((reference) => reference.json.id), V1_REFERENCE_IDS, `reference ids of reply ${i}`);
+			eq(mine.map((reference) => reference.json.name), LKE_REFERENCES.map((reference) => reference.name), `reference names of reply ${i}`);
 			for (const reference of mine) {
 				eq(reference.json.recordId, json.recordId, `reference recordId of reply ${i}`);
 				eq(reference.pairedItem, { item: i }, `reference pairedItem of reply ${i}`);
 			}
-			eq(stats[i].json.session_id, json.sessionId, `token stats ${i} session_id`);
-			eq(stats[i].json.status_summary, 'success', `token stats ${i} status_summary`);
+			const { modelTimeMs, ...counted } = stats[i].json;
+			eq(counted, lkeTokenStatsOut(questions[i]), `token stats ${i}`);
+			assert(typeof modelTimeMs === 'number', `token stats ${i} modelTimeMs ${show(modelTimeMs)}`);
 			eq(stats[i].pairedItem, { item: i }, `token stats ${i} pairedItem`);
 		});
-		return '2 replies, 6 references, 2 token stats';
+		return `${questions.length} replies, ${references.length} references, ${stats.length} token stats`;
 	});
 }
 
@@ -502,6 +545,7 @@ async function runHostChecks(kind: HostKind, tarball: string, workflows: Workflo
 		await checkTokens(run);
 		await checkTateConversation(run);
 		await checkSplitLayout(run);
+		await checkSplitLayoutV1(run);
 		await checkNoSecrets(run);
 	} finally {
 		forgetStand();

@@ -24,7 +24,7 @@ function cell(figure: CaseFigure | undefined): string {
 	if (!figure) return '';
 	const result = figure.outcome === 'ok' ? '✅ answer' : `\`${figure.outcome}\``;
 	const kept = figure.partialChars !== undefined && figure.partialChars > 0 ? `, kept ${figure.partialChars} ch` : '';
-	return `${result}${kept}<br>${figure.elapsedMs} / ${figure.boundMs} ms`;
+	return `${result}${kept}<br>${figure.elapsedMs} ms`;
 }
 
 function faultMatrix(cases: CaseFigure[]): string[] {
@@ -73,8 +73,10 @@ function headerSection(figures: HardeningFigures): string[] {
 		'# Reliability',
 		'',
 		'What the hardening suite (`test/hardening`) proves about every node and operation (one column each), with the figures of',
-		'its last run. Every node ends every turn with the right answer or a clear coded error, in bounded time,',
-		'keeping what it received, leaking no secret, leaving no connection open.',
+		'its last run. Every node ends every turn with the right answer or a clear coded error, with the retries',
+		'its error class calls for, keeping what it received, leaking no secret, leaving no connection open. The',
+		'checks are about outcomes (codes, request counts, the waits the retry log lines name, order), never about',
+		'how fast this machine was; the times below are recorded for information.',
 		'',
 		'Reproduce (the suite writes `build/reliability/hardening.json`, the script turns it into this file):',
 		'',
@@ -94,7 +96,6 @@ function summarySection(figures: HardeningFigures): string[] {
 	const faults = group(figures, 'faults');
 	const codes = group(figures, 'lke-error-codes');
 	const bad = group(figures, 'bad-input');
-	const within = figures.cases.filter((figure) => figure.elapsedMs < figure.boundMs).length;
 	const load = figures.load ?? {};
 	const streams = figures.chunking?.streams ?? [];
 	const pureChunkings = streams.reduce((sum, stream) => sum + stream.chunkings, 0);
@@ -107,11 +108,12 @@ function summarySection(figures: HardeningFigures): string[] {
 		'| what | figure |',
 		'|---|---|',
 		`| fault cases (node × fault, real n8n-core executions) | ${faults.length}, ${new Set(faults.map((figure) => figure.case)).size} faults |`,
-		`| LKE error codes of the vendor's table | ${codes.filter((figure) => figure.case.startsWith('error event')).length} codes, each with its meaning; all again in the payload shape and after part of the answer |`,
+		`| LKE v1 error codes of the vendor's table | ${codes.filter((figure) => figure.case.startsWith('error event')).length} codes, each with its meaning; all again in the payload shape and after part of the answer |`,
 		`| bad-input cases (no request sent) | ${bad.filter((figure) => figure.case.includes('Continue On Fail') === false).length} |`,
-		`| cases within their time bound | ${within} of ${figures.cases.length} |`,
+		`| cases in all | ${figures.cases.length} (times are this run's, shown for information: no case asserts a duration) |`,
 		`| random chunkings, identical aggregate | ${pureChunkings} through the SSE reader and aggregator (${rawChunkings} of them also through the node's raw event reader), ${httpChunkings} over HTTP through the node |`,
-		`| 200 concurrent chat turns | ${load.turns ?? '?'} answered correctly in ${load.elapsedMs ?? '?'} ms (the simulator holds each ${load.latencyPerTurnMs ?? '?'} ms before answering), peak ${load.peakInFlight ?? '?'} in flight |`,
+		`| 200 concurrent chat turns (LKE v1) | ${load.turns ?? '?'} answered correctly in ${load.elapsedMs ?? '?'} ms (the simulator holds each ${load.latencyPerTurnMs ?? '?'} ms before answering), peak ${load.peakInFlight ?? '?'} in flight |`,
+		`| ${load.v2Turns ?? '?'} concurrent ADP v2 chat turns | all exactly the simulator's turn (references, thoughts, token stats) in ${load.v2ElapsedMs ?? '?'} ms, peak ${load.v2PeakInFlight ?? '?'} in flight |`,
 		`| ${load.askQuestions ?? '?'} AiSK Ask questions at once | all answered exactly in ${load.askElapsedMs ?? '?'} ms, peak ${load.askPeakInFlight ?? '?'} in flight, ${load.askPromptTokens ?? '?'} prompt token and ${load.askInit ?? '?'} init for all |`,
 		`| heap after GC vs before the load | ${load.heapBeforeMB ?? '?'} → ${load.heapAfterMB ?? '?'} MB (${load.heapChangePercent ?? '?'} %; bound +10 %) |`,
 		`| secret scan | ${secrets.scannedCases} runs, ${secrets.scannedTexts} texts (outputs, errors, descriptions, n8n logs, stdout/stderr/console), ${secrets.leaks} leaks |`,
@@ -132,7 +134,7 @@ function faultSection(faults: CaseFigure[]): string[] {
 		'## Fault matrix',
 		'',
 		'Each cell: the outcome (the answer, or the code on the failed item under Continue On Fail), the reply',
-		'characters kept on a failed item, and elapsed / bound in ms. Empty: the fault does not apply to that node.',
+		'characters kept on a failed item, and the elapsed time in ms (for information, not a bound). Empty: the fault does not apply to that node.',
 		'',
 		...faultMatrix(faults),
 		'',

@@ -5,7 +5,8 @@
  *
  * Packs this package, installs it into a fresh n8n 2.40.x instance (the cached host of
  * tools/lib/n8nHost.ts), starts the vendor simulator, imports credentials pointing at it and, for
- * each streaming node (Tencent LKE chat, tate-a-tate in stream mode, AiSK Ask), two workflows:
+ * each streaming node (Tencent LKE chat on ADP v2, the default, and on LKE v1, tate-a-tate in stream
+ * mode, AiSK Ask), two workflows:
  * Webhook with "Respond: Streaming" → the node → Respond to Webhook (first incoming item), once
  * with the node's Enable Streaming option on and once off. It publishes them, starts `n8n start`
  * and then:
@@ -14,7 +15,8 @@
  *      n8n writes one JSON line per chunk ({"type":"begin"|"item"|"end","content",…,"metadata"}).
  *      Checks that the node's first text chunk comes well before the end, that its `item`
  *      contents put together are the whole answer, and that they are deltas (the LKE API and, here,
- *      the AiSK simulator send cumulative text); then that Respond to Webhook sent the final item.
+ *      the AiSK simulator send cumulative text, ADP v2 text.replace events by default); then that
+ *      Respond to Webhook sent the final item.
  *   2. Streaming off: the same question; the node sends no chunk at all, and the client still gets
  *      the final item from Respond to Webhook, with the whole answer.
  *   3. Sets up the owner account, reads /types/nodes.json and checks the `…Tool` variants that
@@ -28,7 +30,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { INodeParameters } from 'n8n-workflow';
 import { PROFILES, parametersOf, type NodeKind } from '../testkit/profiles';
-import { aiskAnswerFor, lkeAnswerFor, startSimulator, tateReplyFor } from '../testkit/simulator';
+import { adpV2AnswerFor, adpV2QuestionOf, aiskAnswerFor, lkeAnswerFor, startSimulator, tateReplyFor } from '../testkit/simulator';
 import { seconds } from '../testkit/time';
 import { Checks } from './lib/checks';
 import { EXAMPLE_CREDENTIALS, REPO_ROOT, simulatorCredentialImports, type WorkflowJson } from './lib/exampleRig';
@@ -247,8 +249,16 @@ interface StreamingNode {
 
 const STREAMING_NODES: readonly StreamingNode[] = [
 	{
-		kind: 'lke-chat',
+		kind: 'lke-chat-v2',
 		nodeName: 'Tencent LKE',
+		questionParameter: 'content',
+		// two reply messages: the deltas must add up to both, with the blank line between them
+		question: 'How does ADP v2 stream its answer? [delay:150] [pieces:12] [multi-reply:2]',
+		answerFor: () => adpV2AnswerFor('How does ADP v2 stream its answer? [delay:150] [pieces:12] [multi-reply:2]'),
+	},
+	{
+		kind: 'lke-chat',
+		nodeName: 'Tencent LKE v1',
 		questionParameter: 'content',
 		question: 'How does live streaming work? [delay:150] [pieces:12]',
 		answerFor: () => lkeAnswerFor('How does live streaming work? [delay:150] [pieces:12]'),
@@ -377,12 +387,13 @@ function checkFinalItem(label: string, target: StreamingNode, r: StreamResult): 
 async function checkStreamingOn(n8n: RunningN8n, target: StreamingNode, sim: Awaited<ReturnType<typeof startSimulator>>): Promise<void> {
 	const label = `${PROFILES[target.kind].title} via Webhook, Enable Streaming on`;
 	const url = `${n8n.baseUrl}/webhook/${webhookPath(target, true)}`;
-	if (target.kind === 'lke-chat') {
+	const answerFor = PROFILES[target.kind].answerFor;
+	if (target === STREAMING_NODES[0] && answerFor) {
 		// The first execution after start-up also pays for n8n's and the node's lazy loading: its
 		// timing is shown, the second one is checked.
 		const coldQuestion = 'Is this the first run? [delay:150] [pieces:12]';
 		const cold = await postStreaming(url, { question: coldQuestion });
-		checkStream(`${PROFILES[target.kind].title} via Webhook, first run`, target.nodeName, cold, lkeAnswerFor(coldQuestion), false);
+		checkStream(`${PROFILES[target.kind].title} via Webhook, first run`, target.nodeName, cold, answerFor(coldQuestion), false);
 		process.stdout.write('\n');
 	}
 	sim.reset();
@@ -393,7 +404,16 @@ async function checkStreamingOn(n8n: RunningN8n, target: StreamingNode, sim: Awa
 	checkFinalItem(label, target, r);
 	if (target.kind === 'lke-chat') {
 		const lkeReq = sim.requests.find((q) => q.route === 'lke');
-		check('Tencent LKE: the API was asked for cumulative events (incremental off)', !!lkeReq && lkeReq.json?.incremental !== true, `incremental ${JSON.stringify(lkeReq?.json?.incremental)}`);
+		check('Tencent LKE v1: the API was asked for cumulative events (incremental off)', !!lkeReq && lkeReq.json?.incremental !== true, `incremental ${JSON.stringify(lkeReq?.json?.incremental)}`);
+	}
+	if (target.kind === 'lke-chat-v2') {
+		const v2Req = sim.requests.find((q) => q.route === 'adpV2');
+		const asked = adpV2QuestionOf(v2Req?.json?.Contents);
+		check(
+			'Tencent LKE ADP v2: one request to /adp/v2/chat with the question, cumulative text.replace events (Incremental off)',
+			sim.requests.filter((q) => q.route === 'adpV2').length === 1 && asked === target.question && v2Req?.json?.Incremental !== true,
+			`question ${JSON.stringify(asked)}, Incremental ${JSON.stringify(v2Req?.json?.Incremental)}`,
+		);
 	}
 	if (target.kind === 'aisk-ask') {
 		const counts = sim.aiskCounts();

@@ -1,17 +1,19 @@
 /**
- * Hardening, part 1 (run from hardening.test.ts): the fault matrix. Every node kind (Tencent LKE chat and Get WS Token,
- * AiSK chatbot token and Ask, tate-a-tate sync and stream) runs through a real n8n-core execution against the simulator
- * (byte-exact scripts where the fault needs them), with Continue On Fail on so the failed item and
- * the partial reply it keeps can be checked. For every case: the right answer or the right coded
- * error, within its time bound, and the harness's checks (no unhandled rejection, no request left
- * open, every open socket an idle keep-alive socket of the package's pool, no secret anywhere).
+ * Hardening, part 1 (run from hardening.test.ts): the fault matrix. Every node kind (Tencent LKE chat
+ * on ADP v2 and v1, Get WS Token, AiSK chatbot token and Ask, tate-a-tate sync and stream) runs through
+ * a real n8n-core execution against the simulator (byte-exact scripts where the fault needs them), with
+ * Continue On Fail on so the failed item and the partial reply it keeps can be checked. For every case:
+ * the right answer or the right coded error, the requests made and the retries its error class calls
+ * for (the waits and codes the retry log lines name), and the harness's checks (no unhandled rejection,
+ * no request left open, every open socket an idle keep-alive socket of the package's pool, no secret
+ * anywhere). No case asserts how long it took; the elapsed time is recorded for the report.
  * Figures: build/reliability/hardening.json (see tools/reliabilityReport.ts).
  */
 import type { IDataObject } from 'n8n-workflow';
 import { type Hardening, SECRETS, UNKNOWN_HOST_URL, refusedUrl, type CaseOutcome, type CaseRun } from '../helpers/hardening';
 import { botReplyEvent, echoEvent, lkeErrorEvent, lkeEvent } from '../helpers/lkeStreams';
 import { NODE_KINDS, PROFILES, parametersOf, type NodeKind } from '../../testkit/profiles';
-import { aiskAnswerFor, lkeAnswerFor, type RouteName, type Script, type Simulator } from '../../testkit/simulator';
+import { adpV2AnswerFor, aiskAnswerFor, lkeAnswerFor, type RouteName, type Script, type Simulator } from '../../testkit/simulator';
 
 let h: Hardening;
 let refused = '';
@@ -84,9 +86,11 @@ interface Row {
 	message?: RegExp;
 	/** The reply kept on the failed item. */
 	partial?: Partial;
-	minMs?: number;
-	boundMs: number;
 	requests?: number;
+	/** The waits before each retry, as the node's retry log lines give them (`… in W ms after CODE`). */
+	retryWaits?: number[];
+	/** The codes each retry was made after, as the retry log lines give them. */
+	retriedAfter?: string[];
 	note?: string;
 }
 
@@ -120,7 +124,6 @@ for (const node of NODE_KINDS) {
 		run: () => ({ credentials: profile.baseUrlFields(refused), parameters: parametersFor(node, noRetry) }),
 		code: 'CONNECTION_FAILED',
 		message: /Could not connect to 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
-		boundMs: 2000,
 		requests: 0,
 	});
 	add({
@@ -129,7 +132,6 @@ for (const node of NODE_KINDS) {
 		run: () => ({ credentials: profile.baseUrlFields(UNKNOWN_HOST_URL), parameters: parametersFor(node, noRetry) }),
 		code: 'HOST_NOT_FOUND',
 		message: /Could not resolve the host agent-chat-hardening\.invalid \((ENOTFOUND|EAI_AGAIN)\)/,
-		boundMs: 5000,
 		requests: 0,
 	});
 	add({
@@ -141,7 +143,6 @@ for (const node of NODE_KINDS) {
 		}),
 		code: '502',
 		message: /answered HTTP 502: 502 Bad Gateway 502 Bad Gateway upstream failed for key=\*\*\* nginx/,
-		boundMs: 2000,
 		requests: 1,
 	});
 	add({
@@ -152,9 +153,8 @@ for (const node of NODE_KINDS) {
 		message: /answered HTTP 500: 500 auth=/,
 		ok: (json) =>
 			expect(String(json.errorDescription)).toContain(
-				node === 'lke-chat' ? 'auth= key=*** request body' : profile.credentialType === 'aiskApi' ? 'auth=Bearer *** key= request body' : node === 'lke-ws-token' ? 'auth=*** key=*** request body' : 'auth=*** key= request body',
+				node === 'lke-chat' || node === 'lke-chat-v2' ? 'auth= key=*** request body' : profile.credentialType === 'aiskApi' ? 'auth=Bearer *** key= request body' : node === 'lke-ws-token' ? 'auth=*** key=*** request body' : 'auth=*** key= request body',
 			),
-		boundMs: 2000,
 		requests: 0,
 		note: 'the body quotes the Authorization header and the request body; both are masked',
 	});
@@ -167,10 +167,10 @@ for (const node of NODE_KINDS) {
 		}),
 		code: 'ok',
 		ok: okCheck(node),
-		minMs: 300,
-		boundMs: 2000,
 		requests: 2,
-		note: 'Retry-After: 0.3 honoured, then the retry succeeds',
+		retryWaits: [300],
+		retriedAfter: [profile.rateLimitedCode],
+		note: 'Retry-After: 0.3 honoured (the retry line says 300 ms), then the retry succeeds',
 	});
 	add({
 		fault: '429 with Retry-After beyond the timeout',
@@ -180,7 +180,6 @@ for (const node of NODE_KINDS) {
 			setup: script(profile.route, { status: 429, headers: { ...JSON_TYPE, 'retry-after': '30' }, steps: [profile.bodies.rateLimited] }),
 		}),
 		code: profile.rateLimitedCode,
-		boundMs: 1000,
 		requests: 1,
 		note: 'fails at once instead of waiting 30 s past a 2 s timeout',
 	});
@@ -194,8 +193,6 @@ for (const node of NODE_KINDS) {
 		}),
 		code: 'CANCELLED',
 		message: new RegExp(`^The execution was cancelled while waiting to retry after: .*${profile.rateLimitedCode}`),
-		minMs: 300,
-		boundMs: 1500,
 		requests: 1,
 		note: 'the 20 s wait ends with the execution; the error is the cancel and names the one that caused the wait',
 	});
@@ -211,8 +208,6 @@ for (const node of NODE_KINDS) {
 		code: 'CANCELLED',
 		message: /^The execution was cancelled$/,
 		partial: cancelledPartial(node),
-		minMs: 300,
-		boundMs: 1500,
 		requests: 1,
 	});
 }
@@ -225,7 +220,6 @@ add({
 	run: () => ({ parameters: parametersFor('lke-chat', { maxRetries: 2 }), setup: script('lke', { steps: [...lkePrefixEvents(), { delayMs: 20 }, { destroy: true }] }) }),
 	code: 'CONNECTION_RESET',
 	partial: LKE_PARTS[2],
-	boundMs: 2000,
 	requests: 1,
 	note: 'not retried: answer text had arrived',
 });
@@ -235,7 +229,6 @@ add({
 	run: () => ({ parameters: parametersFor('lke-chat', { maxRetries: 1 }), setup: script('lke', { steps: [echoEvent('hello'), { delayMs: 10 }, { destroy: true }] }) }),
 	code: 'ok',
 	ok: okCheck('lke-chat'),
-	boundMs: 2500,
 	requests: 2,
 	note: 'retried (backoff ≤ 1 s)',
 });
@@ -245,7 +238,6 @@ add({
 	run: () => ({ parameters: parametersFor('tate-stream', { maxRetries: 2 }), setup: script('tate', { headers: SSE, steps: [tateLine(TATE_PARTIAL[0], 0), tateLine(TATE_PARTIAL[1], 0), { delayMs: 20 }, { destroy: true }] }) }),
 	code: 'CONNECTION_RESET',
 	partial: TATE_PARTIAL[1],
-	boundMs: 2000,
 	requests: 1,
 	note: 'not retried: answer text had arrived',
 });
@@ -257,7 +249,6 @@ for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
 		node,
 		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(profile.route, { headers: JSON_TYPE, steps: [body.slice(0, 20), { delayMs: 20 }, { destroy: true }] }) }),
 		code: 'CONNECTION_RESET',
-		boundMs: 2000,
 		requests: 1,
 	});
 	add({
@@ -265,7 +256,6 @@ for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
 		node,
 		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(profile.route, { headers: JSON_TYPE, steps: [body.slice(0, body.length - 9)] }) }),
 		code: 'UNEXPECTED_RESPONSE',
-		boundMs: 2000,
 		requests: 1,
 	});
 	add({
@@ -273,7 +263,6 @@ for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
 		node,
 		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(profile.route, { headers: JSON_TYPE, steps: ['{"token": tok-without-quotes, }'] }) }),
 		code: 'UNEXPECTED_RESPONSE',
-		boundMs: 2000,
 		requests: 1,
 	});
 	add({
@@ -281,8 +270,6 @@ for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
 		node,
 		run: () => ({ parameters: parametersFor(node, { maxRetries: 0, timeout: 300 }), setup: script(profile.route, { headers: JSON_TYPE, steps: [{ delayMs: 20_000 }] }) }),
 		code: 'TIMEOUT',
-		minMs: 300,
-		boundMs: 1300,
 		requests: 1,
 	});
 	add({
@@ -293,8 +280,6 @@ for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
 			setup: script(profile.route, { headers: JSON_TYPE, steps: Array.from(body).flatMap((char) => [char, { delayMs: 40 }]) }),
 		}),
 		code: 'TIMEOUT',
-		minMs: 400,
-		boundMs: 1400,
 		requests: 1,
 	});
 	add({
@@ -302,7 +287,6 @@ for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
 		node,
 		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(profile.route, { headers: JSON_TYPE, steps: [] }) }),
 		code: 'UNEXPECTED_RESPONSE',
-		boundMs: 2000,
 		requests: 1,
 	});
 	add({
@@ -310,7 +294,6 @@ for (const node of ['lke-ws-token', 'aisk', 'tate-sync'] as const) {
 		node,
 		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(profile.route, { headers: HTML, steps: ['<html><body><form action="/login">Please sign in</form></body></html>'] }) }),
 		code: 'UNEXPECTED_RESPONSE',
-		boundMs: 2000,
 		requests: 1,
 	});
 }
@@ -320,7 +303,6 @@ add({
 	run: () => ({ setup: script('tate', { headers: JSON_TYPE, steps: [bigJsonBody('tate-sync')] }) }),
 	code: 'ok',
 	ok: (json) => expect(json.reply === eightMegabytes()).toBe(true),
-	boundMs: 5000,
 	requests: 1,
 	note: 'accepted (sync answers up to 16 MiB)',
 });
@@ -331,7 +313,6 @@ for (const node of ['lke-ws-token', 'aisk'] as const) {
 		run: () => ({ parameters: parametersFor(node, noRetry), setup: script(PROFILES[node].route, { headers: JSON_TYPE, steps: [bigJsonBody(node)] }) }),
 		code: 'PROTOCOL_ERROR',
 		message: /The answer is larger than 1048576 bytes/,
-		boundMs: 3000,
 		requests: 1,
 		note: 'refused by design: a token answer is small (limit 1 MiB)',
 	});
@@ -347,7 +328,6 @@ add({
 	},
 	code: 'INCOMPLETE_STREAM',
 	partial: LKE_PARTS[1],
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -356,7 +336,6 @@ add({
 	run: () => ({ parameters: parametersFor('lke-chat', { maxRetries: 2 }), setup: script('lke', { steps: [...lkePrefixEvents(), 'event:reply\ndata:{"type":"reply","payload":{"content":"oops"\n\n'] }) }),
 	code: 'INVALID_EVENT',
 	partial: LKE_PARTS[2],
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -368,7 +347,6 @@ add({
 		expect(json.isFinal).toBe(true);
 		expect(json.reply === eightMegabytes()).toBe(true);
 	},
-	boundMs: 6000,
 	requests: 1,
 	note: 'accepted (the SSE reader takes events up to 32 MiB); reply checked byte for byte',
 });
@@ -378,8 +356,6 @@ add({
 	run: () => ({ parameters: parametersFor('lke-chat', { maxRetries: 0, idleTimeout: 300 }), setup: script('lke', { steps: [...lkePrefixEvents(), { delayMs: 20_000 }] }) }),
 	code: 'IDLE_TIMEOUT',
 	partial: LKE_PARTS[2],
-	minMs: 300,
-	boundMs: 1800,
 	note: 'undici checks idle timeouts on ~0.5 s ticks: a 300 ms idle timeout fires after about 1 s',
 	requests: 1,
 });
@@ -388,8 +364,6 @@ add({
 	node: 'lke-chat',
 	run: () => ({ parameters: parametersFor('lke-chat', { maxRetries: 0, idleTimeout: 300 }), inputItems: [{ chatInput: 'late [latency:20000]' }] }),
 	code: 'IDLE_TIMEOUT',
-	minMs: 300,
-	boundMs: 1800,
 	requests: 1,
 });
 add({
@@ -398,8 +372,6 @@ add({
 	run: () => ({ parameters: parametersFor('lke-chat', { maxRetries: 0, timeout: 600, idleTimeout: 5000 }), inputItems: [{ chatInput: 'drip [delay:50] [pieces:100]' }] }),
 	code: 'TIMEOUT',
 	partial: { prefixOf: lkeAnswerFor('drip [delay:50] [pieces:100]') },
-	minMs: 600,
-	boundMs: 1600,
 	requests: 1,
 });
 add({
@@ -409,7 +381,6 @@ add({
 	code: 'SENSITIVE_CONTENT',
 	ok: (json) => expect(json.isEvil).toBe(true),
 	partial: '',
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -418,7 +389,6 @@ add({
 	run: () => ({ parameters: parametersFor('lke-chat', { maxRetries: 2 }), inputItems: [{ chatInput: 'cut [nofinal]' }] }),
 	code: 'INCOMPLETE_STREAM',
 	partial: { prefixOf: lkeAnswerFor('cut [nofinal]') },
-	boundMs: 2000,
 	requests: 1,
 	note: 'not retried: answer text had arrived',
 });
@@ -442,7 +412,6 @@ add({
 		expect(json.isFinal).toBe(true);
 		expect((json.references as IDataObject[]).map((reference) => reference.id)).toEqual(['late-ref']);
 	},
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -451,7 +420,6 @@ add({
 	run: () => ({ inputItems: [{ chatInput: 'more [after-final]' }] }),
 	code: 'ok',
 	ok: okCheck('lke-chat', 'more [after-final]'),
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -460,7 +428,6 @@ add({
 	run: () => ({ parameters: parametersFor('lke-chat', { idleTimeout: 300 }), setup: script('lke', { steps: [echoEvent('q'), botReplyEvent('完整的答案', true)], end: false }) }),
 	code: 'ok',
 	ok: (json) => expect(json.reply).toBe('完整的答案'),
-	boundMs: 1800,
 	requests: 1,
 });
 add({
@@ -469,8 +436,6 @@ add({
 	run: () => ({ setup: script('lke', { steps: [echoEvent('q'), botReplyEvent('完整的答案', true)], end: false }) }),
 	code: 'ok',
 	ok: (json) => expect(json.reply).toBe('完整的答案'),
-	minMs: 2900,
-	boundMs: 4500,
 	requests: 1,
 	note: 'ends after the 3 s grace that follows the final reply',
 });
@@ -480,7 +445,6 @@ add({
 	run: () => ({ inputItems: [{ chatInput: 'beat [heartbeat]' }] }),
 	code: 'ok',
 	ok: okCheck('lke-chat', 'beat [heartbeat]'),
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -489,7 +453,6 @@ add({
 	run: () => ({ parameters: parametersFor('lke-chat', noRetry), setup: script('lke', { steps: [] }) }),
 	code: 'INCOMPLETE_STREAM',
 	partial: '',
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -498,7 +461,6 @@ add({
 	run: () => ({ parameters: parametersFor('lke-chat', { maxRetries: 1 }), setup: script('lke', { steps: [] }) }),
 	code: 'ok',
 	ok: okCheck('lke-chat'),
-	boundMs: 2500,
 	requests: 2,
 	note: 'retried: nothing had arrived (backoff ≤ 1 s)',
 });
@@ -507,7 +469,6 @@ add({
 	node: 'lke-chat',
 	run: () => ({ parameters: parametersFor('lke-chat', noRetry), setup: script('lke', { headers: { 'content-type': '' }, steps: [] }) }),
 	code: 'UNEXPECTED_CONTENT_TYPE',
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -516,7 +477,6 @@ add({
 	run: () => ({ parameters: parametersFor('lke-chat', noRetry), setup: script('lke', { headers: HTML, steps: ['<html><body>Please sign in</body></html>'] }) }),
 	code: 'UNEXPECTED_CONTENT_TYPE',
 	message: /answered with text\/html; charset=utf-8 instead of an event stream/,
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -525,7 +485,6 @@ add({
 	run: () => ({ parameters: parametersFor('lke-chat', noRetry), setup: script('lke', { headers: JSON_TYPE, steps: [JSON.stringify({ code: 460004, msg: 'application does not exist' })] }) }),
 	code: '460004',
 	message: /^Tencent LKE error 460004: The application does not exist$/,
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -534,7 +493,6 @@ add({
 	run: () => ({ parameters: parametersFor('lke-chat', noRetry), setup: script('lke', { steps: [echoEvent('q'), lkeErrorEvent(4505004, `APPKEY ${SECRETS.lkeAppKey} is invalid`)] }) }),
 	code: '4505004',
 	ok: (json) => expect(json.errorDescription).toContain('The server said: APPKEY *** is invalid'),
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -546,7 +504,6 @@ add({
 	}),
 	code: 'CONNECTION_RESET',
 	partial: 'your key is ***',
-	boundMs: 2000,
 	requests: 1,
 });
 
@@ -556,7 +513,6 @@ const askRow = (fault: string, question: string, row: Omit<Row, 'fault' | 'node'
 askRow('reset mid-stream', 'cut [reset] [pieces:8] [delay:20]', {
 	code: 'CONNECTION_RESET',
 	partial: { prefixOf: aiskAnswerFor('cut [reset] [pieces:8] [delay:20]') },
-	boundMs: 2000,
 	requests: 1,
 	note: 'not retried: answer text had arrived',
 }, { maxRetries: 2 });
@@ -564,37 +520,30 @@ askRow('error in the middle of the stream', 'half [error-mid] [pieces:8]', {
 	code: 'INTERNAL',
 	message: /^AiSK error 13 INTERNAL/,
 	partial: { prefixOf: aiskAnswerFor('half [error-mid] [pieces:8]') },
-	boundMs: 2000,
 	requests: 1,
 	note: 'grpc-gateway\'s {"error": Status} element after half the answer; not retried',
 }, { maxRetries: 2 });
 askRow('stall mid-stream (idle timeout 300 ms)', 'wait [stall] [pieces:8]', {
 	code: 'IDLE_TIMEOUT',
 	partial: { prefixOf: aiskAnswerFor('wait [stall] [pieces:8]') },
-	minMs: 300,
-	boundMs: 1800,
 	requests: 1,
 	note: 'undici checks idle timeouts on ~0.5 s ticks',
 }, { maxRetries: 2, idleTimeout: 300 });
 askRow('slow drip past the total timeout (600 ms)', 'drip [delay:50] [pieces:100]', {
 	code: 'TIMEOUT',
 	partial: { prefixOf: aiskAnswerFor('drip [delay:50] [pieces:100]') },
-	minMs: 600,
-	boundMs: 1600,
 	requests: 1,
 }, { maxRetries: 0, timeout: 600 });
 askRow('daily quota used up (429 ERROR_REASON_PROMPT_OUT_OF_QUOTA)', 'more [quota]', {
 	code: 'RESOURCE_EXHAUSTED',
 	message: /out of quota/,
 	partial: '',
-	boundMs: 2000,
 	requests: 1,
 	note: 'not retried: the quota resets at midnight',
 }, { maxRetries: 3 });
 askRow('throttled twice, then success', 'again [throttle:2]', {
 	code: 'ok',
 	ok: okCheck('aisk-ask', 'again [throttle:2]'),
-	boundMs: 2500,
 	requests: 3,
 	note: 'ERROR_REASON_PROMPT_THROTTLING with wait_sec 0: retried at once',
 }, { maxRetries: 2 });
@@ -604,7 +553,6 @@ askRow('prompt token refused (401) mid-batch, then renewed', 'renew [expire-toke
 		okCheck('aisk-ask', 'renew [expire-token]')(json);
 		expect(h.sim.aiskCounts()).toMatchObject({ promptTokens: 2, init: 1 });
 	},
-	boundMs: 2000,
 	requests: 2,
 	note: 'one new prompt token, the question asked again',
 });
@@ -613,7 +561,6 @@ for (const framing of ['sse-result', 'jsonl-result', 'ndjson', 'array'] as const
 	askRow(`stream framing ${framing}, writes cut inside characters, citations on every message`, question, {
 		code: 'ok',
 		ok: okCheck('aisk-ask', question),
-		boundMs: 2000,
 		requests: 1,
 	});
 }
@@ -623,7 +570,6 @@ add({
 	run: () => ({ parameters: parametersFor('aisk-ask', noRetry), setup: script('aiskStream', { headers: HTML, steps: ['<html><body>Please sign in</body></html>'] }) }),
 	code: 'PROTOCOL_ERROR',
 	message: /Unexpected "<"/,
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -632,7 +578,81 @@ add({
 	run: () => ({ parameters: parametersFor('aisk-ask', noRetry), setup: script('aiskStream', { headers: SSE, steps: [] }) }),
 	code: 'EMPTY_ANSWER',
 	message: /^AiSK ended the stream without any answer text/,
-	boundMs: 2000,
+	requests: 1,
+});
+
+/* Tencent LKE chat, ADP v2: its error classes, written out from the vendor notes (docs/vendors/tencent-lke.md) */
+const V2_BUSY_CODES = [460011, 460031, 460701, 460711, 460712, 460721, 460722];
+const V2_TRANSIENT_CODES = [460020, 500];
+/** quota/billing: 460026, 460032, 460713, 460723; config: 460004, 460048, 4505004. */
+const V2_NEVER_RETRIED = [460026, 460032, 460713, 460723, 460004, 460048, 4505004];
+
+function v2Row(fault: string, question: string, expectation: Omit<Row, 'fault' | 'node' | 'run'>, options: IDataObject = noRetry): void {
+	add({ fault, node: 'lke-chat-v2', run: () => ({ parameters: parametersFor('lke-chat-v2', options), inputItems: [{ chatInput: question }] }), ...expectation });
+}
+
+for (const code of V2_BUSY_CODES) {
+	v2Row(`v2 busy error ${code} before any text`, `busy [error:${code}]`, {
+		code: String(code),
+		message: new RegExp(`^Tencent LKE error ${code}: `),
+		partial: '',
+		requests: 2,
+		retriedAfter: [String(code)],
+		note: 'busy: retried (Max Retries 1), then the item fails with the code',
+	}, { maxRetries: 1 });
+}
+v2Row('v2 busy twice (460011), then success', 'again [flaky:2]', {
+	code: 'ok',
+	ok: okCheck('lke-chat-v2', 'again [flaky:2]'),
+	requests: 3,
+	retriedAfter: ['460011', '460011'],
+}, { maxRetries: 2 });
+for (const code of V2_TRANSIENT_CODES) {
+	v2Row(`v2 transient error ${code}`, `flaky model [error:${code}]`, {
+		code: String(code),
+		requests: 2,
+		retriedAfter: [String(code)],
+		note: 'transient: one retry at most, whatever Max Retries says',
+	}, { maxRetries: 3 });
+}
+v2Row('v2 HTTP 500', 'server down [http:500]', {
+	code: '500',
+	requests: 2,
+	retriedAfter: ['500'],
+	note: 'one retry at most',
+}, { maxRetries: 3 });
+for (const code of V2_NEVER_RETRIED) {
+	v2Row(`v2 quota, billing or config error ${code}`, `no way [error:${code}]`, {
+		code: String(code),
+		message: new RegExp(`^Tencent LKE error ${code}: `),
+		partial: '',
+		requests: 1,
+		retriedAfter: [],
+		note: 'never retried',
+	}, { maxRetries: 3 });
+}
+v2Row('v2 busy error after part of the answer', 'half [error-after-text:460011] [pieces:8]', {
+	code: '460011',
+	partial: { prefixOf: adpV2AnswerFor('half [error-after-text:460011] [pieces:8]') },
+	requests: 1,
+	retriedAfter: [],
+	note: 'not retried once text has arrived; the partial reply is kept',
+}, { maxRetries: 3 });
+v2Row('v2 stream without response.completed', 'unfinished [no-completed]', {
+	code: 'INCOMPLETE_STREAM',
+	partial: { prefixOf: adpV2AnswerFor('unfinished [no-completed]') },
+	requests: 1,
+	note: 'every message done and [DONE], but no response.completed: an error, never a silent answer',
+}, { maxRetries: 2 });
+v2Row('v2 canned busy answer (ReplyMethod 7)', 'crowded [busy-reply]', {
+	code: '460011',
+	requests: 2,
+	retriedAfter: ['460011'],
+	note: 'the canned "too busy" text is error 460011: retried, never given as the answer',
+}, { maxRetries: 1 });
+v2Row('v2 thoughts, tool call, several replies, references, token counts as strings', 'all of it [agent] [multi-reply:2] [refs] [string-numbers]', {
+	code: 'ok',
+	ok: okCheck('lke-chat-v2', 'all of it [agent] [multi-reply:2] [refs] [string-numbers]'),
 	requests: 1,
 });
 
@@ -646,7 +666,6 @@ add({
 	},
 	code: 'INCOMPLETE_STREAM',
 	partial: TATE_PARTIAL[1],
-	boundMs: 2000,
 	requests: 1,
 	note: 'was UNEXPECTED_RESPONSE ("not JSON") before the fix',
 });
@@ -657,7 +676,6 @@ add({
 	code: 'UNEXPECTED_RESPONSE',
 	message: /A tate-a-tate stream line is not JSON/,
 	partial: TATE_PARTIAL[0],
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -666,7 +684,6 @@ add({
 	run: () => ({ setup: script('tate', { headers: SSE, steps: [`data:${bigJsonBody('tate-stream')}\n\n`] }) }),
 	code: 'ok',
 	ok: (json) => expect(json.reply === eightMegabytes()).toBe(true),
-	boundMs: 6000,
 	requests: 1,
 	note: 'accepted; reply checked byte for byte',
 });
@@ -676,8 +693,6 @@ add({
 	run: () => ({ parameters: parametersFor('tate-stream', { maxRetries: 0, timeout: 400 }), inputItems: [{ chatInput: 'wait [stall]' }] }),
 	code: 'TIMEOUT',
 	partial: 'nonEmpty',
-	minMs: 400,
-	boundMs: 1400,
 	requests: 1,
 	note: 'tate has no separate idle timeout: the whole-message timeout bounds silence too',
 });
@@ -687,8 +702,6 @@ add({
 	run: () => ({ parameters: parametersFor('tate-stream', { maxRetries: 0, timeout: 500 }), inputItems: [{ chatInput: 'drip [delay:60]' }] }),
 	code: 'TIMEOUT',
 	partial: 'nonEmpty',
-	minMs: 500,
-	boundMs: 1500,
 	requests: 1,
 });
 add({
@@ -697,7 +710,6 @@ add({
 	run: () => ({ parameters: parametersFor('tate-stream', { maxRetries: 2 }), setup: script('tate', { headers: SSE, steps: TATE_PARTIAL.map((text) => tateLine(text, 0)) }) }),
 	code: 'INCOMPLETE_STREAM',
 	partial: TATE_PARTIAL[2],
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -706,7 +718,6 @@ add({
 	run: () => ({ setup: script('tate', { headers: SSE, steps: [tateLine(TATE_PARTIAL[0], 0), tateLine(TATE_PARTIAL[2], 1), tateLine('late', 0), 'data:{not json}\n\n'], end: false }) }),
 	code: 'ok',
 	ok: (json) => expect(json.reply).toBe(TATE_PARTIAL[2]),
-	boundMs: 1000,
 	requests: 1,
 });
 add({
@@ -723,7 +734,6 @@ add({
 		expect(json.reply).toBe(TATE_PARTIAL[2]);
 		expect(json).not.toHaveProperty('type');
 	},
-	boundMs: 2000,
 	requests: 1,
 	note: 'failed with "stream line is not JSON" (ping) and took fields from the heartbeat before the fix',
 });
@@ -732,7 +742,6 @@ add({
 	node: 'tate-stream',
 	run: () => ({ parameters: parametersFor('tate-stream', noRetry), setup: script('tate', { headers: SSE, steps: [] }) }),
 	code: 'INCOMPLETE_STREAM',
-	boundMs: 2000,
 	requests: 1,
 });
 add({
@@ -741,13 +750,20 @@ add({
 	run: () => ({ setup: script('tate', { headers: { 'content-type': 'text/plain' }, steps: [tateLine(TATE_PARTIAL[0], 0), tateLine(TATE_PARTIAL[2], 1)] }) }),
 	code: 'ok',
 	ok: (json) => expect(json.reply).toBe(TATE_PARTIAL[2]),
-	boundMs: 2000,
 	requests: 1,
 });
 
 /* ------------------------------------------------------------------ */
 /* Running the rows                                                    */
 /* ------------------------------------------------------------------ */
+
+/** The node's retry log lines (`<vendor>: retry N of item I in W ms after CODE`), in order. */
+function retryLines(outcome: CaseOutcome): Array<{ waitMs: number; code: string }> {
+	return outcome.result.logs.flatMap((log) => {
+		const match = /: retry \d+ of item \d+ in (\d+) ms after (\S+)/.exec(log.message);
+		return match ? [{ waitMs: Number(match[1]), code: match[2] }] : [];
+	});
+}
 
 function replyOf(json: IDataObject): string {
 	return typeof json.reply === 'string' ? json.reply : '';
@@ -781,8 +797,9 @@ async function runRow(row: Row): Promise<CaseOutcome> {
 	}
 	row.ok?.(json);
 	if (row.requests !== undefined) expect(h.sim.requests.filter((request) => request.route === PROFILES[row.node].route)).toHaveLength(row.requests);
-	expect(elapsedMs).toBeLessThan(row.boundMs);
-	if (row.minMs !== undefined) expect(elapsedMs).toBeGreaterThanOrEqual(row.minMs - 5);
+	const retries = retryLines(outcome);
+	if (row.retryWaits !== undefined) expect(retries.map((retry) => retry.waitMs)).toEqual(row.retryWaits);
+	if (row.retriedAfter !== undefined) expect(retries.map((retry) => retry.code)).toEqual(row.retriedAfter);
 	h.record({
 		group: 'faults',
 		node: row.node,
@@ -790,7 +807,6 @@ async function runRow(row: Row): Promise<CaseOutcome> {
 		expected: row.code,
 		outcome: outcome.outcome,
 		elapsedMs,
-		boundMs: row.boundMs,
 		partialChars: row.partial !== undefined && json.reply !== undefined ? replyOf(json).length : undefined,
 		note: row.note,
 	});
@@ -854,8 +870,7 @@ export function faultMatrixSuite(harness: Hardening): void {
 			expect(outcome.error?.message).toBe(`Tencent LKE error ${code}: ${meaning(text)}`);
 			expect(outcome.outcome).toBe(String(code));
 			expect(h.sim.requests).toHaveLength(1);
-			expect(outcome.elapsedMs).toBeLessThan(2000);
-			h.record({ group: 'lke-error-codes', node: 'lke-chat', case: `error event ${code}`, expected: String(code), outcome: outcome.outcome, elapsedMs: outcome.elapsedMs, boundMs: 2000, note: meaning(text) });
+			h.record({ group: 'lke-error-codes', node: 'lke-chat', case: `error event ${code}`, expected: String(code), outcome: outcome.outcome, elapsedMs: outcome.elapsedMs, note: meaning(text) });
 		});
 
 		it('all codes in the payload shape, after part of the answer, with Continue On Fail: code, meaning and the partial reply per item', async () => {
@@ -879,8 +894,7 @@ export function faultMatrixSuite(harness: Hardening): void {
 			const retried = h.sim.requests.filter((request) => inTable.some((code) => String(request.json?.content).includes(`[error-payload:${code}]`)));
 			expect(retried).toHaveLength(2 * inTable.length);
 			expect(h.sim.requests).toHaveLength(inputs.length + inTable.length);
-			h.record({ group: 'lke-error-codes', node: 'lke-chat', case: `all ${LKE_ERROR_TABLE.length} codes × {payload shape, after content} in one run`, expected: 'code per item', outcome: 'code per item', elapsedMs: outcome.elapsedMs, boundMs: 10_000 });
-			expect(outcome.elapsedMs).toBeLessThan(10_000);
+			h.record({ group: 'lke-error-codes', node: 'lke-chat', case: `all ${LKE_ERROR_TABLE.length} codes × {payload shape, after content} in one run`, expected: 'code per item', outcome: 'code per item', elapsedMs: outcome.elapsedMs });
 		}, 20_000);
 
 		it('a code outside the table keeps the server message', async () => {

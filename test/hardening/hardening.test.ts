@@ -1,7 +1,7 @@
 /**
  * Faults, bad input and secrets: the hardening suite, with figures. One jest file (loading
  * n8n-core once costs seconds), four parts over every node kind of testkit/profiles.ts:
- *   faultMatrix.ts  every node × every fault: the right answer or a coded error, in bounded time,
+ *   faultMatrix.ts  every node × every fault: the right answer or a coded error, with the right retries,
  *                   the partial reply kept; every LKE error code of the vendor's table
  *   badInput.ts     every parameter and credential rule: an error naming the field, no request sent
  *   chunking.ts     thousands of random chunkings of realistic LKE streams: the identical aggregate

@@ -9,7 +9,7 @@
  *  - no secret (credential values, every Authorization value sent, the tate Authorization's decoded
  *    secret) appears in an output item, an error message or description, a captured n8n log line,
  *    or anything written to stdout/stderr/console,
- * and a figure per case (outcome, elapsed time, bound) written to build/reliability/<suite>.json,
+ * and a figure per case (outcome, elapsed time for information) written to build/reliability/<suite>.json,
  * from which tools/reliabilityReport.ts writes RELIABILITY.md.
  */
 import * as diagnosticsChannel from 'diagnostics_channel';
@@ -126,8 +126,8 @@ export async function startEchoServer(): Promise<EchoServer> {
 			requests.push({ headers: req.headers, body });
 			let appKey = '';
 			try {
-				const json = JSON.parse(body) as { bot_app_key?: string; BotAppKey?: string };
-				appKey = json.bot_app_key ?? json.BotAppKey ?? '';
+				const json = JSON.parse(body) as { bot_app_key?: string; BotAppKey?: string; AppKey?: string };
+				appKey = json.bot_app_key ?? json.BotAppKey ?? json.AppKey ?? '';
 			} catch {
 				appKey = '';
 			}

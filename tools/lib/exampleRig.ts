@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { INodeParameters } from 'n8n-workflow';
-import { aiskReferencesFor, secretValues, simulatorCredentials } from '../../testkit/profiles';
-import { SIMULATOR_DEFAULTS, aiskAnswerFor, startSimulator, type Simulator } from '../../testkit/simulator';
+import { adpV2ReferencesOut, aiskReferencesFor, secretValues, simulatorCredentials } from '../../testkit/profiles';
+import { SIMULATOR_DEFAULTS, adpV2AnswerFor, adpV2TurnFor, aiskAnswerFor, startSimulator, type Simulator } from '../../testkit/simulator';
 import { startSmtpSink, type SmtpSink } from '../../testkit/smtpSink';
 import { assert, eq, show } from './checks';
 import type { CredentialImport, NodeImport, WorkflowImport } from './n8nHost';
@@ -56,21 +56,55 @@ export function aiskReferenceLines(question: string): string[] {
  */
 export function checkAiskBatchSummary(summary: AiskBatchSummary, questions: string[], failed: ReadonlyMap<number, string> = new Map()): string {
 	eq([summary.questions, summary.answered, summary.failed], [questions.length, questions.length - failed.size, failed.size], '[questions, answered, failed]');
-	eq(summary.answers.length, questions.length, 'answers');
-	summary.answers.forEach((answer, i) => {
-		eq(answer.question, questions[i], `answer ${i} question`);
-		const failureText = failed.get(i);
-		eq(answer.ok, failureText === undefined, `answer ${i} ok`);
-		if (failureText !== undefined) {
-			assert(answer.error.includes(failureText), `answer ${i} error ${show(answer.error)} lacks ${show(failureText)}`);
-			return;
-		}
+	checkBatchAnswers(summary.answers, questions, failed, (answer, i) => {
 		eq(answer.reply, aiskAnswerFor(questions[i]), `answer ${i} reply`);
 		eq(answer.references, aiskReferenceLines(questions[i]), `answer ${i} references`);
 		eq(answer.error, '', `answer ${i} error`);
 		assert(/^[0-9a-f-]{36}$/i.test(answer.conversationId), `answer ${i} conversationId ${show(answer.conversationId)}`);
 	});
 	return `questions ${summary.questions}, answered ${summary.answered}, failed ${summary.failed}`;
+}
+
+/**
+ * What both batch summaries share: an answer per question in order, `ok` false exactly for the
+ * failed indexes, whose error contains their `failureText`; `checkAnswered` checks the others.
+ */
+function checkBatchAnswers<A extends { question: string; ok: boolean; error?: string }>(
+	answers: A[],
+	questions: string[],
+	failed: ReadonlyMap<number, string>,
+	checkAnswered: (answer: A, index: number) => void,
+): void {
+	eq(answers.length, questions.length, 'answers');
+	answers.forEach((answer, i) => {
+		eq(answer.question, questions[i], `answer ${i} question`);
+		const failureText = failed.get(i);
+		eq(answer.ok, failureText === undefined, `answer ${i} ok`);
+		if (failureText === undefined) checkAnswered(answer, i);
+		else assert(answer.error?.includes(failureText), `answer ${i} error ${show(answer.error)} lacks ${show(failureText)}`);
+	});
+}
+
+/** The reference lines the Answer node of batch-qa.json writes for an ADP v2 answer: name and link. */
+export function lkeReferenceLines(question: string): string[] {
+	return adpV2ReferencesOut(question).map((reference) => `${String(reference.name)}${reference.url ? ` <${String(reference.url)}>` : ''}`);
+}
+
+/**
+ * Checks the summary of batch-qa.json (ADP v2, the default) against the simulator's own answers:
+ * every question in order, the answered ones with the exact reply, reference lines and token
+ * count, the failed ones (by index) with an error containing `failureText`.
+ */
+export function checkLkeBatchSummary(summary: BatchSummary, questions: string[], failed: ReadonlyMap<number, string> = new Map()): string {
+	const answered = questions.filter((_, i) => !failed.has(i));
+	const tokens = answered.reduce((sum, question) => sum + adpV2TurnFor(question).statInfo.TotalTokens, 0);
+	eq([summary.questions, summary.answered, summary.failed, summary.tokens], [questions.length, answered.length, failed.size, tokens], '[questions, answered, failed, tokens]');
+	checkBatchAnswers(summary.answers, questions, failed, (answer, i) => {
+		eq(answer.reply, adpV2AnswerFor(questions[i]), `answer ${i} reply`);
+		eq(answer.references, lkeReferenceLines(questions[i]), `answer ${i} references`);
+		eq(answer.tokens, adpV2TurnFor(questions[i]).statInfo.TotalTokens, `answer ${i} tokens`);
+	});
+	return `questions ${summary.questions}, answered ${summary.answered}, failed ${summary.failed}, tokens ${summary.tokens}`;
 }
 
 /** What the Transcript Code node of tate-conversation.json builds from the three turns. */
@@ -114,6 +148,28 @@ export function withBatchQuestions(workflow: WorkflowJson, questions: string[]):
 	const node = copy.nodes.find((n) => n.name === 'Questions');
 	if (!node?.parameters) throw new Error(`workflow "${workflow.name}" has no node "Questions"`);
 	node.parameters.jsonOutput = JSON.stringify({ questions }, null, 2);
+	return copy;
+}
+
+/** The `chatInput` assignment of a workflow's Set node `nodeName` (the object itself, to read or change). */
+function chatInputAssignment(workflow: WorkflowJson, nodeName: string): { name: string; value: unknown } {
+	const assignments = (workflow.nodes.find((n) => n.name === nodeName)?.parameters?.assignments as { assignments?: Array<{ name: string; value: unknown }> } | undefined)?.assignments;
+	const field = assignments?.find((assignment) => assignment.name === 'chatInput');
+	if (!field) throw new Error(`workflow "${workflow.name}" has no chatInput in node "${nodeName}"`);
+	return field;
+}
+
+/** The question a workflow's Set node `nodeName` gives as `chatInput`. */
+export function chatInputOf(workflow: WorkflowJson, nodeName: string): string {
+	const { value } = chatInputAssignment(workflow, nodeName);
+	if (typeof value !== 'string') throw new Error(`workflow "${workflow.name}": chatInput of "${nodeName}" is not text`);
+	return value;
+}
+
+/** A copy of a workflow whose Set node `nodeName` gives `chatInput` = `question` instead. */
+export function withChatInput(workflow: WorkflowJson, nodeName: string, question: string): WorkflowJson {
+	const copy = JSON.parse(JSON.stringify(workflow)) as WorkflowJson;
+	chatInputAssignment(copy, nodeName).value = question;
 	return copy;
 }
 
