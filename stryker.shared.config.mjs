@@ -15,6 +15,7 @@ const SHARED_TESTS = [
 	'sseReader',
 	'sseShared',
 	'streamedTurn',
+	'transport',
 	'transportFailures',
 	'validation',
 ];
