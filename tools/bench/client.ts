@@ -15,7 +15,7 @@
  * own, each on the same undici read as the bare method and feeding the version's aggregator:
  * "reader" the production one (readLkeEvents / readAdpV2Events), "reader-nostore" the same with its
  * previous-content store not handed to the byte-level SSE parser, "reader-text" the simpler
- * text-level reader (TextDecoder + eventsource-parser, stream/textEventReader.ts).
+ * text-level reader (TextDecoder + eventsource-parser, tools/bench/textEventReader.ts).
  */
 import { randomUUID } from 'crypto';
 import * as path from 'path';
@@ -31,7 +31,7 @@ import { readAdpV2Events, readLkeEvents, type LkeContentHint, type ParsedEvent }
 import { adpV2LongText } from '../../nodes/TencentLke/stream/adpV2Event';
 import { FastEventReader, LkeEventReader } from '../../nodes/TencentLke/stream/fastEventReader';
 import { readRawSseEvents } from '../../nodes/TencentLke/stream/sseByteReader';
-import { readAdpV2EventsAsText, readLkeEventsAsText } from '../../nodes/TencentLke/stream/textEventReader';
+import { readAdpV2EventsAsText, readLkeEventsAsText } from './textEventReader';
 import { adpV2AnswerFor } from '../../testkit/simulator/adpV2';
 import { lkeAnswerFor } from '../../testkit/simulator/lke';
 

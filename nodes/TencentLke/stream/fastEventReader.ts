@@ -5,6 +5,16 @@ import { lkeV1LongText, type LkeContentHint, type LkeEvent } from './lkeEvent';
 import { PreviousContentBytes, contentStringAt } from './previousContent';
 import type { RawSseEvent, RepeatedBytes, SseData } from './sseByteReader';
 
+/**
+ * Markers that stand in for the text before and after the new part of a long string while the rest
+ * of the event is parsed: random per reader, so no text the server sends can fake them. `escaped`
+ * is how they are written inside the JSON, `value` what JSON.parse makes of them.
+ */
+export function newTextMarkers(): { escaped: string; value: string } {
+	const nonce = randomBytes(12).toString('hex');
+	return { escaped: `\\u0000<${nonce}\\u0000>${nonce}`, value: `\u0000<${nonce}\u0000>${nonce}` };
+}
+
 export type { LkeContentHint, LkeEvent, ParsedLkeEvent } from './lkeEvent';
 
 /**
@@ -147,11 +157,7 @@ export class FastEventReader<Event> {
 	}
 
 	private readFast(raw: RawSseEvent): ParsedEvent<Event> | undefined {
-		if (this.markers === '') {
-			const nonce = randomBytes(12).toString('hex');
-			this.markers = `\\u0000<${nonce}\\u0000>${nonce}`;
-			this.markersValue = `\u0000<${nonce}\u0000>${nonce}`;
-		}
+		if (this.markers === '') ({ escaped: this.markers, value: this.markersValue } = newTextMarkers());
 		const data = raw.data;
 		// The first few occurrences of the key; the one that is the content passes the check.
 		const keyBytes = this.shape.key;

@@ -1,8 +1,7 @@
-import { randomBytes } from 'crypto';
-import { readSseEvents, type SseEvent } from '../../shared/sse';
-import { adpV2LongText, type AdpV2Event } from './adpV2Event';
-import { FAST_PARSE_MIN_BYTES, isObject, type LongTextShape, type ParsedEvent } from './fastEventReader';
-import { lkeV1LongText, type LkeEvent } from './lkeEvent';
+import { readSseEvents, type SseEvent } from '../../nodes/shared/sse';
+import { adpV2LongText, type AdpV2Event } from '../../nodes/TencentLke/stream/adpV2Event';
+import { FAST_PARSE_MIN_BYTES, isObject, newTextMarkers, type LongTextShape, type ParsedEvent } from '../../nodes/TencentLke/stream/fastEventReader';
+import { lkeV1LongText, type LkeEvent } from '../../nodes/TencentLke/stream/lkeEvent';
 
 /**
  * A simpler reader of LKE dialog streams, kept beside the byte-level one so the benchmark can
@@ -37,11 +36,7 @@ export class TextEventReader<Event> {
 	}
 
 	private readFast(sse: SseEvent): ParsedEvent<Event> | undefined {
-		if (this.markers === '') {
-			const nonce = randomBytes(12).toString('hex');
-			this.markers = `\\u0000<${nonce}\\u0000>${nonce}`;
-			this.markersValue = `\u0000<${nonce}\u0000>${nonce}`;
-		}
+		if (this.markers === '') ({ escaped: this.markers, value: this.markersValue } = newTextMarkers());
 		const data = sse.data;
 		let key = data.indexOf(this.key);
 		for (let tries = 0; key !== -1 && tries < 3; tries++) {
