@@ -37,7 +37,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { lkeAnswerFor, startSimulator, type Simulator } from '../testkit/simulator';
+import { adpV2AnswerFor, startSimulator, type Simulator } from '../testkit/simulator';
 import { seconds, sleep } from '../testkit/time';
 import { Checks } from './lib/checks';
 import { hostsFromArgs } from './lib/args';
@@ -315,7 +315,7 @@ async function liveAnswersThroughAWorker(cluster: Cluster): Promise<void> {
 			r.status === 200 && r.unreadable.length === 0 && types[0] === 'begin' && types[types.length - 1] === 'end' && types.slice(1, -1).every((type) => type === 'item'),
 			`HTTP ${r.status}, ${r.lines.length} lines (${mine.length} from the node: ${items.length} items), ${r.unreadable.length} unreadable${r.status === 200 ? '' : `: ${r.head.slice(0, 300)}`}`,
 		);
-		check(`${label}: the items put together are the answer`, text === lkeAnswerFor(question), `${[...text].length} chars, ${items.length} items`);
+		check(`${label}: the items put together are the answer`, text === adpV2AnswerFor(question), `${[...text].length} chars, ${items.length} items`);
 		const endAt = mine.find((line) => line.type === 'end')?.at ?? r.totalMs;
 		const itemTimes = items.map((line) => line.at);
 		const arrivals = new Set(itemTimes.map((at) => Math.round(at / 20))).size;
@@ -355,9 +355,9 @@ async function fiveHundredQuestions(cluster: Cluster): Promise<void> {
 		counts.notOnce.length === 0,
 		counts.notOnce.length
 			? `${counts.notOnce.length} not once, e.g. ${JSON.stringify(counts.notOnce[0])} × ${counts.asked.get(counts.notOnce[0]) ?? 0}`
-			: `${[...counts.asked.values()].reduce((a, b) => a + b, 0)} LKE requests, peak ${sim.peakInFlight('lke')} in flight`,
+			: `${[...counts.asked.values()].reduce((a, b) => a + b, 0)} LKE requests, peak ${sim.peakInFlight('adpV2')} in flight`,
 	);
-	check('500 questions: each answered through to the final reply exactly once (lkeAnswered)', counts.notAnsweredOnce.length === 0, counts.notAnsweredOnce.length ? `${counts.notAnsweredOnce.length} not once` : '');
+	check('500 questions: each answered through to the final reply exactly once (adpV2Answered)', counts.notAnsweredOnce.length === 0, counts.notAnsweredOnce.length ? `${counts.notAnsweredOnce.length} not once` : '');
 	const ids = idRange(before, after);
 	const onA = ids.filter((id) => workerA.started.has(id));
 	const onB = ids.filter((id) => workerB.started.has(id));
@@ -422,7 +422,7 @@ async function throughput(cluster: Cluster, label: string, tag: string): Promise
 	check(
 		`throughput, ${label}: 500 questions answered right, each once, no failed execution`,
 		bad.length === 0 && counts.notOnce.length === 0 && allSucceeded(statuses, 50),
-		`${seconds(ms)} → ${qps.toFixed(1)} questions/s; ${bad.length} bad responses${bad[0] ? ` (${bad[0]})` : ''}, ${counts.notOnce.length} questions not asked once, executions: ${formatCounts(statuses)}, peak ${sim.peakInFlight('lke')} LKE calls in flight`,
+		`${seconds(ms)} → ${qps.toFixed(1)} questions/s; ${bad.length} bad responses${bad[0] ? ` (${bad[0]})` : ''}, ${counts.notOnce.length} questions not asked once, executions: ${formatCounts(statuses)}, peak ${sim.peakInFlight('adpV2')} LKE calls in flight`,
 	);
 	return qps;
 }

@@ -3,7 +3,7 @@
  * what the answers and the simulator's log say about them.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { lkeAnswerFor, type Simulator } from '../../testkit/simulator';
+import { adpV2AnswerFor, adpV2QuestionOf, type Simulator } from '../../testkit/simulator';
 
 export interface LoadRequest {
 	id: number;
@@ -71,7 +71,7 @@ export function answerProblem(response: LoadResponse): string {
 	for (let i = 0; i < answers.length; i++) {
 		const answer = answers[i];
 		if (answer.question !== questions[i]) return `answer ${i} is for ${JSON.stringify(answer.question)}, not ${JSON.stringify(questions[i])}`;
-		if (answer.ok !== true || answer.reply !== lkeAnswerFor(questions[i])) {
+		if (answer.ok !== true || answer.reply !== adpV2AnswerFor(questions[i])) {
 			return `answer ${i} wrong: ok ${answer.ok}, error ${JSON.stringify(answer.error)}, reply ${JSON.stringify(String(answer.reply).slice(0, 80))}`;
 		}
 	}
@@ -79,7 +79,7 @@ export function answerProblem(response: LoadResponse): string {
 }
 
 export interface SimulatorCounts {
-	/** How often each question reached the LKE route. */
+	/** How often each question reached the ADP v2 chat route (the examples' API version). */
 	asked: Map<string, number>;
 	/** Questions of the load not asked exactly once. */
 	notOnce: string[];
@@ -90,14 +90,14 @@ export interface SimulatorCounts {
 export function simulatorCounts(sim: Simulator, requests: LoadRequest[]): SimulatorCounts {
 	const asked = new Map<string, number>();
 	for (const recorded of sim.requests) {
-		if (recorded.route !== 'lke') continue;
-		const content = (recorded.json as IDataObject | undefined)?.content;
-		if (typeof content === 'string') asked.set(content, (asked.get(content) ?? 0) + 1);
+		if (recorded.route !== 'adpV2') continue;
+		const content = adpV2QuestionOf((recorded.json as IDataObject | undefined)?.Contents);
+		asked.set(content, (asked.get(content) ?? 0) + 1);
 	}
 	const all = requests.flatMap((request) => request.questions);
 	return {
 		asked,
 		notOnce: all.filter((question) => asked.get(question) !== 1),
-		notAnsweredOnce: all.filter((question) => sim.lkeAnswered(question) !== 1),
+		notAnsweredOnce: all.filter((question) => sim.adpV2Answered(question) !== 1),
 	};
 }
