@@ -9,10 +9,11 @@
  */
 import { buildLkeChatRequest } from '../nodes/TencentLke/chatRequest';
 import { runLkeChatTurn } from '../nodes/TencentLke/chatClient';
-import { FastEventReader, LkeEventReader } from '../nodes/TencentLke/stream/fastEventReader';
+import { LkeEventReader } from '../nodes/TencentLke/stream/fastEventReader';
 import { AdpV2TurnAggregator } from '../nodes/TencentLke/chatAggregatorV2';
 import { buildAdpV2ChatRequest } from '../nodes/TencentLke/chatRequestV2';
-import { adpV2LongText, parseAdpV2Event, type AdpV2Event } from '../nodes/TencentLke/stream/adpV2Event';
+import { type AdpV2Event } from '../nodes/TencentLke/stream/adpV2Event';
+import { AdpV2EventReader } from '../nodes/TencentLke/stream/adpV2Reader';
 import { LkeTurnAggregator } from '../nodes/TencentLke/chatAggregator';
 import { parseLkeEvent, type LkeEvent } from '../nodes/TencentLke/stream/lkeEvent';
 import { PreviousContentBytes } from '../nodes/TencentLke/stream/previousContent';
@@ -534,10 +535,18 @@ describe('LKE reply lines repeating the previous content', () => {
 
 /* ---------- ADP v2: text.replace repeats its slot's whole text ---------- */
 
-async function foldV2(parts: Buffer[], fast: boolean): Promise<Folded & { fastReads: number }> {
+/** The plain reading of one v2 event, written out here: `[DONE]`, else JSON.parse of the whole data. */
+function parseV2Whole(event: SseEvent): AdpV2Event {
+	if (event.data.trim() === '[DONE]') return { Type: 'done' };
+	const parsed = JSON.parse(event.data) as AdpV2Event;
+	return typeof parsed.Type === 'string' ? parsed : { ...parsed, Type: event.event };
+}
+
+async function foldV2(parts: Buffer[], fast: boolean): Promise<Folded & { fastReads: number; reusedTexts: number }> {
 	const aggregator = new AdpV2TurnAggregator({ sessionId: 's0', requestId: 'r0' });
 	const deltas: string[] = [];
-	const reader = new FastEventReader<AdpV2Event>(adpV2LongText);
+	const reader = new AdpV2EventReader();
+	const outcome = () => ({ deltas, result: aggregator.result(), fastReads: reader.fastReads, reusedTexts: reader.reusedTexts });
 	try {
 		if (fast) {
 			for await (const raw of readRawSseEvents(chunksOf(parts), undefined, reader.repeats)) {
@@ -545,15 +554,12 @@ async function foldV2(parts: Buffer[], fast: boolean): Promise<Folded & { fastRe
 				if (parsed) deltas.push(aggregator.accept(parsed.event, parsed.hint));
 			}
 		} else {
-			for await (const event of readSseEvents(chunksOf(parts))) {
-				const parsed = parseAdpV2Event(event);
-				if (parsed) deltas.push(aggregator.accept(parsed));
-			}
+			for await (const event of readSseEvents(chunksOf(parts))) deltas.push(aggregator.accept(parseV2Whole(event)));
 		}
 	} catch (error) {
-		return { deltas, error: String(error), result: aggregator.result(), fastReads: reader.fastReads };
+		return { ...outcome(), error: String(error) };
 	}
-	return { deltas, result: aggregator.result(), fastReads: reader.fastReads };
+	return outcome();
 }
 
 function v2Event(type: string, fields: Record<string, unknown>): string {
@@ -602,6 +608,95 @@ describe('the v2 reader: the same results and live text as parsing every event w
 		const stream = v2CumulativeStream(pieces, { rewriteAt: 4 });
 		const expected = await foldV2([stream], false);
 		expect(await foldV2(randomCuts(stream, prng(32), 30), true)).toMatchObject({ result: expected.result, deltas: expected.deltas });
+	});
+});
+
+/** One v2 message streamed as `texts` (text.delta pieces, or text.replace with the text so far), and its message.done. */
+interface V2Message {
+	id: string;
+	type: 'reply' | 'thought';
+	pieces: string[];
+	/** What message.done and response.completed say the text is (default: the pieces joined). */
+	finalText?: string;
+}
+
+function v2MessagesStream(messages: V2Message[], incremental: boolean): Buffer {
+	let text = v2Event('response.created', { Response: { RecordId: 'b', ConversationId: 'c1' } });
+	for (const message of messages) {
+		text += v2Event('message.added', { MessageId: message.id, Message: { MessageId: message.id, Type: message.type, Name: message.type } });
+		text += v2Event('content.added', { MessageId: message.id, ContentIndex: 0, Content: { Type: 'text', Text: '' } });
+		let soFar = '';
+		for (const piece of message.pieces) {
+			soFar += piece;
+			text += incremental
+				? v2Event('text.delta', { MessageId: message.id, ContentIndex: 0, Text: piece })
+				: v2Event('text.replace', { MessageId: message.id, ContentIndex: 0, Text: soFar });
+		}
+		const contents = [{ Type: 'text', Text: message.finalText ?? soFar }];
+		text += v2Event('message.done', { MessageId: message.id, Message: { MessageId: message.id, Type: message.type, Status: 'success', Contents: contents } });
+	}
+	const all = messages.map((message) => ({ MessageId: message.id, Type: message.type, Contents: [{ Type: 'text', Text: message.finalText ?? message.pieces.join('') }] }));
+	text += v2Event('response.completed', { Response: { RecordId: 'b', ConversationId: 'c1', Messages: all, ExtraInfo: { ReplyMethod: 1 } } });
+	text += 'event: done\ndata: [DONE]\n\n';
+	return Buffer.from(text);
+}
+
+/** `count` pieces of LONG (cut anywhere, also inside a surrogate pair), `size` characters each from `offset`. */
+function longPieces(count: number, size: number, offset = 0): string[] {
+	return Array.from({ length: count }, (_, index) => (LONG + LONG).slice(offset + index * size, offset + index * size + size));
+}
+
+describe('the v2 final events: the texts they repeat are taken from the stream only where the bytes are the same', () => {
+	const messages = (): V2Message[] => [
+		{ id: 't1', type: 'thought', pieces: longPieces(5, 700) },
+		{ id: 'r1', type: 'reply', pieces: longPieces(9, 500, 11) },
+		{ id: 'r2', type: 'reply', pieces: longPieces(4, 3000, 3) },
+	];
+
+	it.each([true, false])('several replies and a thought (Incremental %s): the same result and live text at random chunkings', async (incremental) => {
+		const stream = v2MessagesStream(messages(), incremental);
+		const expected = await foldV2([stream], false);
+		expect(expected.error).toBeUndefined();
+		expect((expected.result as { reply: string }).reply).toBe(`${longPieces(9, 500, 11).join('')}\n\n${longPieces(4, 3000, 3).join('')}`);
+		const whole = await foldV2([stream], true);
+		expect(whole).toMatchObject({ result: expected.result, deltas: expected.deltas });
+		// every message.done and the response.completed
+		expect(whole.reusedTexts).toBe(4);
+		const random = prng(41);
+		for (let round = 0; round < 4; round++) {
+			expect(await foldV2(randomCuts(stream, random, 60), true)).toMatchObject({ result: expected.result, deltas: expected.deltas });
+		}
+	});
+
+	it.each([true, false])('a message.done that revises the streamed text (Incremental %s): the revised text, as parsing every event whole gives', async (incremental) => {
+		const list = messages();
+		const streamed = list[1].pieces.join('');
+		// the same length, one character changed in the middle; the other message's text not at all
+		const revised = `${streamed.slice(0, 2000)}X${streamed.slice(2001)}`;
+		list[1].finalText = revised;
+		list[2].finalText = `${list[2].pieces.join('')} (revised)`;
+		const stream = v2MessagesStream(list, incremental);
+		const expected = await foldV2([stream], false);
+		expect((expected.result as { reply: string }).reply).toBe(`${revised}\n\n${list[2].pieces.join('')} (revised)`);
+		const random = prng(42);
+		for (let round = 0; round < 3; round++) {
+			const chunked = await foldV2(randomCuts(stream, random, 60), true);
+			expect(chunked).toMatchObject({ result: expected.result, deltas: expected.deltas });
+			// the thought's texts are still taken from the stream
+			expect(chunked.reusedTexts).toBe(2);
+		}
+	});
+
+	it('a final event with a "Text" that only looks like a streamed text inside another string is parsed as sent', async () => {
+		const list = messages().slice(1, 2);
+		const streamed = list[0].pieces.join('');
+		let text = v2MessagesStream(list, true).toString();
+		const note = v2Event('message.done', { MessageId: 'n1', Message: { MessageId: 'n1', Type: 'reply', Contents: [{ Type: 'text', Text: `"Text":${JSON.stringify(streamed)}` }] } });
+		text = text.replace('event: response.completed', `${note}event: response.completed`);
+		const stream = Buffer.from(text);
+		const expected = await foldV2([stream], false);
+		expect((expected.result as { reply: string }).reply).toContain(`"Text":${JSON.stringify(streamed)}`);
+		expect(await foldV2(randomCuts(stream, prng(43), 40), true)).toMatchObject({ result: expected.result, deltas: expected.deltas });
 	});
 });
 

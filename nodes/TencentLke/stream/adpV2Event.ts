@@ -34,21 +34,24 @@ export function parseAdpV2Event(sse: SseEvent): AdpV2Event | undefined {
 	return parsed && toAdpV2Event(parsed, sse.event);
 }
 
-function toAdpV2Event(parsed: IDataObject, eventName: string | undefined): AdpV2Event {
+export function toAdpV2Event(parsed: IDataObject, eventName: string | undefined): AdpV2Event {
 	return typeof parsed.Type === 'string' ? parsed : { ...parsed, Type: eventName };
 }
 
 /**
  * Where v2's long text is: `Text` of a `text.replace` event, the whole text so far of one content
- * slot (with Incremental off, every text event is one). The aggregator's hint is about it.
+ * slot (with Incremental off, every text event is one; the aggregator's hint is about it), or of a
+ * long `text.delta` (whose bytes the final events repeat).
  */
 export const adpV2LongText = {
 	key: Buffer.from('"Text":'),
 	field: 'Text',
-	carriesLongText: (eventName: string | undefined) => eventName === 'text.replace',
+	carriesLongText: (eventName: string | undefined) => eventName === 'text.replace' || eventName === 'text.delta',
 	parse: parseAdpV2Event,
 	locate(parsed: IDataObject, markers: string): { holder: IDataObject; hinted: boolean } | undefined {
-		return parsed.Text === markers && (parsed.Type === undefined || parsed.Type === 'text.replace') ? { holder: parsed, hinted: true } : undefined;
+		if (parsed.Text !== markers) return undefined;
+		if (parsed.Type === 'text.delta') return { holder: parsed, hinted: false };
+		return parsed.Type === undefined || parsed.Type === 'text.replace' ? { holder: parsed, hinted: true } : undefined;
 	},
 	toEvent: toAdpV2Event,
 };

@@ -56,7 +56,7 @@ function isContinuationByte(byte: number): boolean {
 }
 
 /** The first unescaped `"` at or after `from`, or -1. */
-function closingQuote(data: SseData, from: number): number {
+export function closingQuote(data: SseData, from: number): number {
 	for (let at = from; ; ) {
 		const quote = data.indexOf(QUOTE, at);
 		if (quote === -1) return -1;
@@ -137,6 +137,8 @@ export class FastEventReader<Event> {
 	private previousContent = '';
 	/** How many events took the fast path (for tests and diagnostics). */
 	fastReads = 0;
+	/** Where the long text's string body is in the event just read, when it took the fast path. */
+	lastBody: { start: number; end: number } | undefined;
 
 	constructor(private readonly shape: LongTextShape<Event>) {
 		this.previousBody = new PreviousContentBytes(shape.key);
@@ -148,6 +150,7 @@ export class FastEventReader<Event> {
 	}
 
 	read(raw: RawSseEvent): ParsedEvent<Event> | undefined {
+		this.lastBody = undefined;
 		if (raw.data.length >= FAST_PARSE_MIN_BYTES && this.shape.carriesLongText(raw.event)) {
 			const fast = this.readFast(raw);
 			if (fast) return fast;
@@ -205,6 +208,7 @@ export class FastEventReader<Event> {
 		if (base === '' || !this.previousBody.extend(data.slice(newStart, bodyEnd))) this.previousBody.reset(data.slice(bodyStart, bodyEnd));
 		this.previousContent = content;
 		this.fastReads++;
+		this.lastBody = { start: bodyStart, end: bodyEnd };
 		return {
 			event: this.shape.toEvent(parsed, raw.event),
 			hint: base === '' || !slot.hinted ? undefined : { base, appended },

@@ -1,6 +1,6 @@
 import type { AdpV2Event } from './adpV2Event';
-import { adpV2LongText } from './adpV2Event';
-import { FastEventReader, LkeEventReader, type ParsedEvent } from './fastEventReader';
+import { AdpV2EventReader } from './adpV2Reader';
+import { LkeEventReader, type ParsedEvent } from './fastEventReader';
 import type { ParsedLkeEvent } from './lkeEvent';
 import { readRawSseEvents } from './sseByteReader';
 
@@ -34,10 +34,11 @@ export const ADP_V2_MAX_EVENT_CHARS = 128 * 1024 * 1024;
 
 /**
  * The events of one ADP v2 dialog stream, the same way: with Incremental off (the API's default),
- * every `text.replace` repeats its slot's whole text so far, and takes the same fast path.
+ * every `text.replace` repeats its slot's whole text so far, and takes the same fast path; the
+ * final events take the texts they repeat from what was streamed (AdpV2EventReader).
  */
 export async function* readAdpV2Events(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedEvent<AdpV2Event>> {
-	const reader = new FastEventReader<AdpV2Event>(adpV2LongText);
+	const reader = new AdpV2EventReader();
 	for await (const raw of readRawSseEvents(chunks, ADP_V2_MAX_EVENT_CHARS, reader.repeats)) {
 		const parsed = reader.read(raw);
 		if (parsed) yield parsed;

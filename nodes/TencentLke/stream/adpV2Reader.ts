@@ -1,0 +1,149 @@
+import type { IDataObject } from 'n8n-workflow';
+import { adpV2LongText, toAdpV2Event, type AdpV2Event } from './adpV2Event';
+import { FAST_PARSE_MIN_BYTES, FastEventReader, closingQuote, isObject, newTextMarkers, type ParsedEvent } from './fastEventReader';
+import { contentStringAt } from './previousContent';
+import { SseData, type RawSseEvent, type RepeatedBytes } from './sseByteReader';
+
+/** A text slot as streamed: its JSON string body bytes, and the string they parse to. */
+interface StreamedSlot {
+	parts: Buffer[];
+	length: number;
+	text: string;
+}
+
+/** Below this, a final event's text is simply parsed. */
+const REUSE_MIN_BYTES = 1024;
+const TEXT_KEY = adpV2LongText.key;
+
+/**
+ * Reads ADP v2 events. Besides the fast path of long `text.replace` and `text.delta` events
+ * (FastEventReader), `message.done` and `response.completed` repeat every message's whole text:
+ * each of their "Text" values whose bytes are exactly the bytes a text slot was streamed in is
+ * swapped for a random marker before the event is parsed, and the marker for the slot's text
+ * afterwards. Equal bytes parse to equal strings, so the event is what a whole parse gives; a text
+ * the server revised has other bytes and is parsed as sent.
+ *
+ * Soundness: each marker must come back as a whole string value, and no other string may contain
+ * one (the markers cannot occur in the data by chance); anything else falls back to the whole parse.
+ * A slot's bytes are only ever concatenations of complete string bodies whose parse is its text.
+ */
+export class AdpV2EventReader {
+	private readonly reader = new FastEventReader<AdpV2Event>(adpV2LongText);
+	/** Slots by MessageId and ContentIndex; null: a text whose bytes are not known, until replaced. */
+	private readonly slots = new Map<string, StreamedSlot | null>();
+	private markers = '';
+	private markersValue = '';
+	/** How many final events had a text taken from the stream (for tests and diagnostics). */
+	reusedTexts = 0;
+
+	get repeats(): RepeatedBytes {
+		return this.reader.repeats;
+	}
+
+	get fastReads(): number {
+		return this.reader.fastReads;
+	}
+
+	read(raw: RawSseEvent): ParsedEvent<AdpV2Event> | undefined {
+		if ((raw.event === 'message.done' || raw.event === 'response.completed') && raw.data.length >= FAST_PARSE_MIN_BYTES && !raw.unterminated) {
+			const event = this.readFinal(raw);
+			if (event) return { event };
+		}
+		const parsed = this.reader.read(raw);
+		if (parsed) this.track(raw, parsed.event);
+		return parsed;
+	}
+
+	private track(raw: RawSseEvent, event: AdpV2Event): void {
+		const replaces = event.Type === 'text.replace' || event.Type === 'content.added';
+		if (!replaces && event.Type !== 'text.delta') return;
+		const value = event.Type === 'content.added' ? (isObject(event.Content) ? event.Content.Text : undefined) : event.Text;
+		const key = `${String(event.MessageId)}\u0000${String(event.ContentIndex ?? 0)}`;
+		const body = typeof value === 'string' ? this.bodyOf(raw, value) : undefined;
+		const slot = this.slots.get(key);
+		if (!body) this.slots.set(key, null);
+		else if (replaces || slot === undefined) this.slots.set(key, { parts: [...body.parts], length: body.length, text: value as string });
+		else if (slot !== null) {
+			slot.parts.push(...body.parts);
+			slot.length += body.length;
+			slot.text += value as string;
+		}
+	}
+
+	/** The bytes of the event's text string body: where the fast path found it, else a "Text" body that parses to it. */
+	private bodyOf(raw: RawSseEvent, value: string): SseData | undefined {
+		const found = this.reader.lastBody;
+		if (found) return raw.data.slice(found.start, found.end);
+		if (value === '') return SseData.EMPTY;
+		if (raw.data.length >= FAST_PARSE_MIN_BYTES) return undefined;
+		const data = raw.data;
+		for (let key = data.indexOfBytes(TEXT_KEY); key !== -1; key = data.indexOfBytes(TEXT_KEY, key + 1)) {
+			const start = contentStringAt(data, key, TEXT_KEY);
+			const end = start === -1 ? -1 : closingQuote(data, start);
+			if (end === -1) continue;
+			try {
+				if (JSON.parse(`"${data.text(start, end)}"`) === value) return data.slice(start, end);
+			} catch {
+				// not a string body: look further
+			}
+		}
+		return undefined;
+	}
+
+	private readFinal(raw: RawSseEvent): AdpV2Event | undefined {
+		const byLength = new Map<number, StreamedSlot[]>();
+		for (const slot of this.slots.values()) {
+			if (slot && slot.length >= REUSE_MIN_BYTES) byLength.set(slot.length, [...(byLength.get(slot.length) ?? []), slot]);
+		}
+		if (byLength.size === 0) return undefined;
+		if (this.markers === '') ({ escaped: this.markers, value: this.markersValue } = newTextMarkers());
+
+		const data = raw.data;
+		const reused: StreamedSlot[] = [];
+		let json = '';
+		let copiedTo = 0;
+		for (let key = data.indexOfBytes(TEXT_KEY); key !== -1; ) {
+			const start = contentStringAt(data, key, TEXT_KEY);
+			const end = start === -1 ? -1 : closingQuote(data, start);
+			const slot = end === -1 ? undefined : byLength.get(end - start)?.find((candidate) => data.matchesAt(start, new SseData(candidate.parts, candidate.length)));
+			if (!slot) {
+				key = data.indexOfBytes(TEXT_KEY, key + 1);
+				continue;
+			}
+			json += data.text(copiedTo, start) + this.markers + String(reused.length);
+			reused.push(slot);
+			copiedTo = end;
+			key = data.indexOfBytes(TEXT_KEY, end);
+		}
+		if (reused.length === 0) return undefined;
+		json += data.text(copiedTo);
+
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(json);
+		} catch {
+			return undefined;
+		}
+		if (!isObject(parsed) || !this.restore(parsed, reused)) return undefined;
+		this.reusedTexts++;
+		return toAdpV2Event(parsed, raw.event);
+	}
+
+	/** Puts the slots' texts where their markers are; false when a marker is anywhere but a whole string value. */
+	private restore(value: IDataObject | unknown[], reused: StreamedSlot[]): boolean {
+		const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
+		for (const [key, item] of entries) {
+			if (typeof key === 'string' && key.includes(this.markersValue)) return false;
+			if (typeof item === 'string') {
+				if (!item.includes(this.markersValue)) continue;
+				const index = item.slice(this.markersValue.length);
+				const slot = item.startsWith(this.markersValue) && /^(0|[1-9][0-9]*)$/.test(index) ? reused[Number(index)] : undefined;
+				if (!slot) return false;
+				(value as Record<string | number, unknown>)[key] = slot.text;
+			} else if (typeof item === 'object' && item !== null && !this.restore(item as IDataObject | unknown[], reused)) {
+				return false;
+			}
+		}
+		return true;
+	}
+}
