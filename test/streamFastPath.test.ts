@@ -747,6 +747,22 @@ describe('the stream path over HTTP', () => {
 		expect(deltas.length).toBeGreaterThanOrEqual(39);
 	});
 
+	it.each([false, true])('a long ADP v2 answer from the simulator (Incremental %s): the final events take the streamed texts, the fold as parsing every event whole', async (incremental) => {
+		const question = 'long one [long:200000] [pieces:30]';
+		const v2Request = buildAdpV2ChatRequest(
+			{ content: question, sessionId: '', visitorBizId: 'visitor-1', options: { incremental } },
+			{ appKey: 'sim-app-key', chatBaseUrl: sim.url, newId: () => `fast-v2-request-${String(++ids).padStart(20, '0')}`, defaultVisitorBizId: 'unused' },
+		);
+		const response = await fetch(v2Request.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(v2Request.body) });
+		expect(response.status).toBe(200);
+		const stream = Buffer.from(await response.arrayBuffer());
+		const expected = await foldV2([stream], false);
+		expect((expected.result as { reply: string }).reply).toBe(adpV2AnswerFor(question));
+		const chunked = await foldV2(randomCuts(stream, prng(44), 200), true);
+		expect(chunked).toMatchObject({ result: expected.result, deltas: expected.deltas });
+		expect(chunked.reusedTexts).toBe(2);
+	});
+
 	it('an ADP v2 answer longer than the general event limit: its message.done and response.completed, which repeat it whole, are read', async () => {
 		// 33 554 432 characters is the SSE readers' general limit for one event.
 		const question = 'very long [long:33600000] [pieces:8]';
