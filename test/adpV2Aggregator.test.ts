@@ -36,8 +36,8 @@ const completed = (messages: unknown[], extra: Record<string, unknown> = {}): Ad
 	},
 });
 
-function fold(events: AdpV2Event[], includeDebug = false) {
-	const aggregator = new AdpV2TurnAggregator({ ...requested, includeDebug });
+function fold(events: AdpV2Event[], includeDebug = false, live?: boolean) {
+	const aggregator = new AdpV2TurnAggregator({ ...requested, includeDebug, live });
 	const deltas: string[] = [];
 	for (const event of events) deltas.push(aggregator.accept(event));
 	return { aggregator, deltas, result: aggregator.result() };
@@ -112,6 +112,41 @@ describe('AdpV2TurnAggregator', () => {
 		]);
 		expect(result.reply).toBe('A new beginning and more');
 		expect(deltas.join('')).toBe('first draft');
+	});
+
+	it('with nobody taking the text live (live: false) nothing is sent, and the item is the same', () => {
+		const events = [
+			ack,
+			created,
+			added('t1', 'thought'),
+			content('t1'),
+			delta('t1', 'Let me think'),
+			done('t1', 'thought', ['Let me think.']),
+			added('r1', 'reply'),
+			content('r1', 'The '),
+			replace('r1', 'The answer'),
+			delta('r1', ' is 42.'),
+			done('r1', 'reply', ['The answer is 42.']),
+			added('r2', 'reply'),
+			content('r2'),
+			delta('r2', 'Bye.'),
+			completed([
+				{ MessageId: 'r1', Type: 'reply', Contents: [{ Type: 'text', Text: 'The answer is 42.' }] },
+				{ MessageId: 'r2', Type: 'reply', Contents: [{ Type: 'text', Text: 'Bye.' }] },
+			]),
+		];
+		const quiet = fold(events, false, false);
+		expect(quiet.deltas.every((sent) => sent === '')).toBe(true);
+		expect(quiet.aggregator.hasContent).toBe(true);
+		expect(quiet.result).toMatchObject({
+			reply: 'The answer is 42.\n\nBye.',
+			recordId: 'bot-rec',
+			isFinal: true,
+			thoughts: [{ name: 'thought-name', title: 'thought title', status: 'success', content: 'Let me think.', elapsed: 12 }],
+		});
+		const live = fold(events);
+		expect(live.deltas.join('')).toBe('The answer is 42.\n\nBye.');
+		expect(quiet.result).toEqual(live.result);
 	});
 
 	it('only reply messages make the answer; thoughts and tool calls are listed, their text never sent live', () => {

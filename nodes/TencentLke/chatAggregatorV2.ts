@@ -77,7 +77,11 @@ export class AdpV2TurnAggregator implements TurnAggregator<LkeTurnResult> {
 	private busy = false;
 	private streamEnded = false;
 
-	constructor(private readonly requested: { sessionId: string; requestId: string; includeDebug?: boolean }) {}
+	/**
+	 * `live: false` when nobody takes the text live: the live text is then not worked out at all
+	 * (accept returns ''), which saves comparing every revision of a long answer.
+	 */
+	constructor(private readonly requested: { sessionId: string; requestId: string; includeDebug?: boolean; live?: boolean }) {}
 
 	/** response.completed arrived. */
 	get isFinal(): boolean {
@@ -195,7 +199,7 @@ export class AdpV2TurnAggregator implements TurnAggregator<LkeTurnResult> {
 		state.slots.set(contentIndex, next);
 		if (state.type !== 'reply') return '';
 		if (next !== '') this.replyTextArrived = true;
-		if (this.busy) return '';
+		if (this.busy || this.requested.live === false) return '';
 		const separator = this.liveMessageId === undefined || this.liveMessageId === messageId ? CONTENT_SEPARATOR : REPLY_SEPARATOR;
 		this.liveMessageId = messageId;
 		return this.live.update(slotKey(messageId, contentIndex), separator, next, appended);
@@ -245,6 +249,7 @@ export class AdpV2TurnAggregator implements TurnAggregator<LkeTurnResult> {
 		let out = '';
 		for (const [contentIndex, value] of this.textsOf(state)) {
 			if (value !== '') this.replyTextArrived = true;
+			if (this.requested.live === false) continue;
 			const separator = this.liveMessageId === undefined || this.liveMessageId === state.id ? CONTENT_SEPARATOR : REPLY_SEPARATOR;
 			const sent = this.live.finish(slotKey(state.id, contentIndex), separator, value);
 			if (sent !== '') this.liveMessageId = state.id;

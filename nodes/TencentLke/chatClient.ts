@@ -35,11 +35,11 @@ interface Dialect<Event> {
 	missing: string;
 }
 
-function dialectFor(request: LkeChatRequest): Dialect<unknown> {
+function dialectFor(request: LkeChatRequest, live: boolean): Dialect<unknown> {
 	const requested = { sessionId: request.sessionId, requestId: request.requestId, includeDebug: request.includeDebug };
 	if (request.apiVersion === 'v2') {
 		return {
-			aggregator: () => new AdpV2TurnAggregator(requested),
+			aggregator: () => new AdpV2TurnAggregator({ ...requested, live }),
 			events: readAdpV2Events,
 			missing: 'response.completed',
 		} as Dialect<unknown>;
@@ -53,7 +53,7 @@ function dialectFor(request: LkeChatRequest): Dialect<unknown> {
 
 export async function runLkeChatTurn(request: LkeChatRequest, options: LkeTurnOptions = {}): Promise<LkeTurnResult> {
 	const payload = JSON.stringify(request.body);
-	const dialect = dialectFor(request);
+	const dialect = dialectFor(request, options.onReplyDelta !== undefined);
 	let attempts = 0;
 	return await runStreamedTurn(
 		{
