@@ -27,7 +27,7 @@ const BASELINE_END = 'baseline-json -->';
 const RESULTS_START = '<!-- results-json';
 const RESULTS_END = 'results-json -->';
 
-let STREAM_TIMING_CASES = ['cumulative-1M', 'incremental-50M', 'v2-cumulative-1M', 'v2-incremental-25M'];
+let STREAM_TIMING_CASES = ['cumulative-1M', 'incremental-50M', 'v2-cumulative-1M', 'v2-incremental-50M'];
 const READERS: ReaderMethod[] = ['reader', 'reader-nostore', 'reader-text'];
 /** The naive read of the 1000-event stream would need a 650 MB body as one string (over V8's limit). */
 const MEMORY_CASES: Array<[string, StreamMethod[]]> = [
@@ -36,7 +36,7 @@ const MEMORY_CASES: Array<[string, StreamMethod[]]> = [
 	['cumulative-1M-x1000', ['bare', 'node']],
 	['incremental-50M', ['bare', 'node', 'naive']],
 	['v2-cumulative-1M', ['bare', 'node', 'naive']],
-	['v2-incremental-25M', ['bare', 'node', 'naive']],
+	['v2-incremental-50M', ['bare', 'node', 'naive']],
 ];
 const BATCH_LATENCY_MS = 50;
 const BATCH_LEVELS: Array<{ concurrency: number; questions: number }> = [
@@ -468,7 +468,7 @@ const CASE_LABEL: Record<string, string> = {
 	'cumulative-1M-x1000': '1 M code points, cumulative (1000 events)',
 	'incremental-50M': '50 M code points, incremental (200 events)',
 	'v2-cumulative-1M': 'ADP v2: 1 M code points, cumulative (200 text.replace events)',
-	'v2-incremental-25M': 'ADP v2: 25 M code points, incremental (200 text.delta events)',
+	'v2-incremental-50M': 'ADP v2: 50 M code points, incremental (200 text.delta events)',
 };
 
 function pairedWith(numerator: number[], denominator: number[]): number {

@@ -27,9 +27,9 @@ import { LkeTurnAggregator } from '../../nodes/TencentLke/chatAggregator';
 import { AdpV2TurnAggregator } from '../../nodes/TencentLke/chatAggregatorV2';
 import { buildLkeChatRequest, type LkeApiVersion, type LkeChatRequest } from '../../nodes/TencentLke/chatRequest';
 import { buildAdpV2ChatRequest } from '../../nodes/TencentLke/chatRequestV2';
-import { readAdpV2Events, readLkeEvents, type LkeContentHint, type ParsedEvent } from '../../nodes/TencentLke/stream';
-import { adpV2LongText } from '../../nodes/TencentLke/stream/adpV2Event';
-import { FastEventReader, LkeEventReader } from '../../nodes/TencentLke/stream/fastEventReader';
+import { ADP_V2_MAX_EVENT_CHARS, readAdpV2Events, readLkeEvents, type LkeContentHint, type ParsedEvent } from '../../nodes/TencentLke/stream';
+import { AdpV2EventReader } from '../../nodes/TencentLke/stream/adpV2Reader';
+import { LkeEventReader } from '../../nodes/TencentLke/stream/fastEventReader';
 import { readRawSseEvents } from '../../nodes/TencentLke/stream/sseByteReader';
 import { readAdpV2EventsAsText, readLkeEventsAsText } from './textEventReader';
 import { adpV2AnswerFor } from '../../testkit/simulator/adpV2';
@@ -83,7 +83,7 @@ export const STREAM_CASES: Record<string, StreamCase> = {
 	'cumulative-1M-x1000': { name: 'cumulative-1M-x1000', codePoints: 1_000_000, incremental: false, pieces: 1000, apiVersion: 'v1' },
 	'incremental-50M': { name: 'incremental-50M', codePoints: 50_000_000, incremental: true, apiVersion: 'v1' },
 	'v2-cumulative-1M': { name: 'v2-cumulative-1M', codePoints: 1_000_000, incremental: false, apiVersion: 'v2' },
-	'v2-incremental-25M': { name: 'v2-incremental-25M', codePoints: 25_000_000, incremental: true, apiVersion: 'v2' },
+	'v2-incremental-50M': { name: 'v2-incremental-50M', codePoints: 50_000_000, incremental: true, apiVersion: 'v2' },
 	warmup: { name: 'warmup', codePoints: 20_000, incremental: false, apiVersion: 'v1' },
 };
 
@@ -232,8 +232,9 @@ type EventReader = (chunks: AsyncIterable<Uint8Array>) => AsyncIterable<ParsedEv
 /** The production reader without its previous-content store handed to the byte-level SSE parser. */
 function readWithoutStore(apiVersion: LkeApiVersion): EventReader {
 	return async function* (chunks) {
-		const reader = apiVersion === 'v2' ? new FastEventReader(adpV2LongText) : new LkeEventReader();
-		for await (const raw of readRawSseEvents(chunks)) {
+		const reader = apiVersion === 'v2' ? new AdpV2EventReader() : new LkeEventReader();
+		const maxEventChars = apiVersion === 'v2' ? ADP_V2_MAX_EVENT_CHARS : undefined;
+		for await (const raw of readRawSseEvents(chunks, maxEventChars)) {
 			const parsed = reader.read(raw);
 			if (parsed) yield parsed;
 		}
@@ -250,7 +251,7 @@ function eventReader(method: ReaderMethod, apiVersion: LkeApiVersion): EventRead
 async function readerTurn(method: ReaderMethod, chat: LkeChatRequest): Promise<{ reply: string }> {
 	const response = await rawRequest(chat);
 	const requested = { sessionId: chat.sessionId, requestId: chat.requestId };
-	const aggregator = chat.apiVersion === 'v2' ? new AdpV2TurnAggregator(requested) : new LkeTurnAggregator(chat.incremental, requested);
+	const aggregator = chat.apiVersion === 'v2' ? new AdpV2TurnAggregator({ ...requested, live: false }) : new LkeTurnAggregator(chat.incremental, requested);
 	for await (const parsed of eventReader(method, chat.apiVersion)(response.body as AsyncIterable<Uint8Array>)) {
 		(aggregator.accept as (event: unknown, hint?: LkeContentHint) => string).call(aggregator, parsed.event, parsed.hint);
 		if ((aggregator as { ended?: boolean }).ended) break;

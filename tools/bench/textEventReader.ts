@@ -1,6 +1,7 @@
 import { readSseEvents, type SseEvent } from '../../nodes/shared/sse';
 import { adpV2LongText, type AdpV2Event } from '../../nodes/TencentLke/stream/adpV2Event';
 import { FAST_PARSE_MIN_BYTES, isObject, newTextMarkers, type LongTextShape, type ParsedEvent } from '../../nodes/TencentLke/stream/fastEventReader';
+import { ADP_V2_MAX_EVENT_CHARS } from '../../nodes/TencentLke/stream';
 import { lkeV1LongText, type LkeEvent } from '../../nodes/TencentLke/stream/lkeEvent';
 
 /**
@@ -92,9 +93,13 @@ function closingQuote(data: string, from: number): number {
 	}
 }
 
-async function* readTextEvents<Event>(chunks: AsyncIterable<Uint8Array>, shape: LongTextShape<Event>): AsyncGenerator<ParsedEvent<Event>> {
+async function* readTextEvents<Event>(
+	chunks: AsyncIterable<Uint8Array>,
+	shape: LongTextShape<Event>,
+	maxEventChars?: number,
+): AsyncGenerator<ParsedEvent<Event>> {
 	const reader = new TextEventReader(shape);
-	for await (const sse of readSseEvents(chunks)) {
+	for await (const sse of readSseEvents(chunks, maxEventChars)) {
 		const parsed = reader.read(sse);
 		if (parsed) yield parsed;
 	}
@@ -107,5 +112,5 @@ export function readLkeEventsAsText(chunks: AsyncIterable<Uint8Array>): AsyncGen
 
 /** ADP v2 events, read the simpler way. */
 export function readAdpV2EventsAsText(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedEvent<AdpV2Event>> {
-	return readTextEvents(chunks, adpV2LongText);
+	return readTextEvents(chunks, adpV2LongText, ADP_V2_MAX_EVENT_CHARS);
 }
