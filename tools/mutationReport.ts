@@ -4,7 +4,9 @@
  * tools/mutationKept.json gives one. The notes between the `notes:start` / `notes:end` markers of
  * an existing MUTATION.md are kept as they are.
  *
- *   npx stryker run && npx tsc -p tsconfig.tools.json && node build/tools/mutationReport.js [report.json]
+ *   npx stryker run && npx tsc -p tsconfig.tools.json && node build/tools/mutationReport.js [report.json ...]
+ *
+ * Several reports (the per-folder runs of stryker.folders.config.mjs) are read as one.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -145,16 +147,30 @@ export function renderReport(report: StrykerReport, kept: KeptMutant[], notes: s
 	].join('\n');
 }
 
+/** Several runs over different files (one per folder) read as one report. */
+export function mergeReports(reports: StrykerReport[]): StrykerReport {
+	const files: StrykerReport['files'] = {};
+	for (const report of reports) {
+		for (const [file, entry] of Object.entries(report.files)) {
+			if (files[file]) throw new Error(`${file} is in more than one report: run each folder once`);
+			files[file] = entry;
+		}
+	}
+	return { files };
+}
+
 function main(): void {
-	const reportPath = path.resolve(process.argv[2] ?? path.join(ROOT, 'reports', 'mutation', 'mutation.json'));
-	const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as StrykerReport;
+	const reportPaths = process.argv.slice(2).map((arg) => path.resolve(arg));
+	if (reportPaths.length === 0) reportPaths.push(path.join(ROOT, 'reports', 'mutation', 'mutation.json'));
+	const report = mergeReports(reportPaths.map((reportPath) => JSON.parse(fs.readFileSync(reportPath, 'utf8')) as StrykerReport));
 	const kept = fs.existsSync(KEPT) ? (JSON.parse(fs.readFileSync(KEPT, 'utf8')) as KeptMutant[]) : [];
 	const existing = fs.existsSync(REPORT) ? fs.readFileSync(REPORT, 'utf8') : '';
 	const start = existing.indexOf(NOTES_START);
 	const end = existing.indexOf(NOTES_END);
 	const notes = start >= 0 && end > start ? existing.slice(start + NOTES_START.length, end) : '';
-	fs.writeFileSync(REPORT, renderReport(report, kept, notes, path.relative(ROOT, reportPath)));
-	process.stdout.write(`MUTATION.md written from ${path.relative(ROOT, reportPath)}\n`);
+	const reportName = reportPaths.map((reportPath) => path.relative(ROOT, reportPath)).join('`, `');
+	fs.writeFileSync(REPORT, renderReport(report, kept, notes, reportName));
+	process.stdout.write(`MUTATION.md written from ${reportName}\n`);
 }
 
 if (require.main === module) main();
