@@ -2,7 +2,7 @@ import type { AdpV2Event } from './adpV2Event';
 import { AdpV2EventReader } from './adpV2Reader';
 import { LkeEventReader, type ParsedEvent } from './fastEventReader';
 import type { ParsedLkeEvent } from './lkeEvent';
-import { readRawSseEvents } from './sseByteReader';
+import { readRawSseEvents, type RawSseEvent, type RepeatedBytes } from './sseByteReader';
 
 export type { LkeContentHint, LkeEvent, ParsedLkeEvent } from './lkeEvent';
 export type { AdpV2Event } from './adpV2Event';
@@ -18,12 +18,8 @@ export type { ParsedEvent } from './fastEventReader';
  * previous one, so the aggregator need not compare long texts. A cut-off last event that is not
  * complete JSON is left out: the turn then misses what it would have said.
  */
-export async function* readLkeEvents(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedLkeEvent> {
-	const reader = new LkeEventReader();
-	for await (const raw of readRawSseEvents(chunks, undefined, reader.repeats)) {
-		const parsed = reader.read(raw);
-		if (parsed) yield parsed;
-	}
+export function readLkeEvents(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedLkeEvent> {
+	return readParsedEvents(chunks, new LkeEventReader());
 }
 
 /**
@@ -37,10 +33,30 @@ export const ADP_V2_MAX_EVENT_CHARS = 128 * 1024 * 1024;
  * every `text.replace` repeats its slot's whole text so far, and takes the same fast path; the
  * final events take the texts they repeat from what was streamed (AdpV2EventReader).
  */
-export async function* readAdpV2Events(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedEvent<AdpV2Event>> {
-	const reader = new AdpV2EventReader();
-	for await (const raw of readRawSseEvents(chunks, ADP_V2_MAX_EVENT_CHARS, reader.repeats)) {
-		const parsed = reader.read(raw);
-		if (parsed) yield parsed;
+export function readAdpV2Events(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedEvent<AdpV2Event>> {
+	return readParsedEvents(chunks, new AdpV2EventReader(), ADP_V2_MAX_EVENT_CHARS);
+}
+
+/**
+ * The raw events read by `reader`. No raw event stays referenced once read: a generator keeps its
+ * locals while it waits for the next event, and one event can be as long as the answer (an ADP v2
+ * final event), which would otherwise be kept while the whole next one arrives.
+ */
+async function* readParsedEvents<Event>(
+	chunks: AsyncIterable<Uint8Array>,
+	reader: { readonly repeats: RepeatedBytes; read(raw: RawSseEvent): ParsedEvent<Event> | undefined },
+	maxEventChars?: number,
+): AsyncGenerator<ParsedEvent<Event>> {
+	const raws = readRawSseEvents(chunks, maxEventChars, reader.repeats);
+	try {
+		for (;;) {
+			let step: IteratorResult<RawSseEvent> | undefined = await raws.next();
+			if (step.done) return;
+			const parsed = reader.read(step.value);
+			step = undefined;
+			if (parsed) yield parsed;
+		}
+	} finally {
+		await raws.return(undefined);
 	}
 }

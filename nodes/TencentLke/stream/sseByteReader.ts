@@ -477,10 +477,10 @@ export async function* readRawSseEvents(
 	const parser = new SseByteParser((event) => ready.push(event), maxEventChars, repeats);
 	for await (const chunk of chunks) {
 		parser.feed(asBuffer(chunk));
-		if (ready.length > 0) {
-			const batch = ready.splice(0, ready.length);
-			for (const event of batch) yield event;
-		}
+		// One at a time, through a variable left empty: a suspended generator keeps what its locals
+		// hold, and an event read and handed on must not stay while the next one arrives.
+		let event: RawSseEvent | undefined;
+		while ((event = ready.shift()) !== undefined) yield event;
 	}
 	// Some servers close right after the last data line, without the blank line: that event is
 	// still delivered, marked, so the reader can tell a complete one from a truncated one.
