@@ -1,5 +1,5 @@
-// One folder of nodes/ (or credentials/) measured with the test files written for it, chosen by
-// MUTATION_FOLDER. The whole suite reruns n8n workflows and the hardening fault matrix for every
+// One folder of nodes/ (or credentials/, or a part of a folder) measured with the test files written for it,
+// chosen by MUTATION_FOLDER. The whole suite reruns n8n workflows and the hardening fault matrix for every
 // mutant it reaches, which makes a full run too slow for two cores; these runs are lower bounds
 // for it (a mutant only the other files would detect counts as undetected here).
 //
@@ -13,9 +13,19 @@ const FOLDERS = {
 		mutate: ['nodes/shared/**/*.ts'],
 		tests: ['commonOptions', 'itemRunner', 'liveStream', 'operations', 'orderedBatch', 'retry', 'retryPolicy', 'sharedErrors', 'sseReader', 'sseShared', 'streamedTurn', 'transport', 'transportFailures', 'validation'],
 	},
-	TencentLke: {
-		mutate: ['nodes/TencentLke/**/*.ts'],
-		tests: ['adpV2Aggregator', 'adpV2ChatRequest', 'liveDeltas', 'lkeChatRequest', 'lkeChatTurn', 'lkeCloudApi', 'lkeEventAggregator', 'site', 'streamFastPath', 'tc3Sdk', 'tc3Signer', 'tencentLkeChat', 'operations'],
+	// Tencent LKE in three parts, so that the request builders, aggregators and stream readers run with their own fast
+	// tests, and only the client and the operations with the tests that run whole turns and workflows.
+	'TencentLke-requests': {
+		mutate: ['nodes/TencentLke/{chatRequest,chatRequestV2,getWsTokenRequest,chatAggregator,chatAggregatorV2,chatResult,liveReplyText,errors,tc3Signer,site,secrets}.ts'],
+		tests: ['adpV2Aggregator', 'adpV2ChatRequest', 'lkeChatRequest', 'lkeEventAggregator', 'lkeChatTurn', 'lkeCloudApi', 'site', 'tc3Sdk', 'tc3Signer'],
+	},
+	'TencentLke-stream': {
+		mutate: ['nodes/TencentLke/stream/**/*.ts'],
+		tests: ['streamFastPath', 'streamRetention', 'adpV2Aggregator', 'lkeEventAggregator', 'lkeChatTurn'],
+	},
+	'TencentLke-client': {
+		mutate: ['nodes/TencentLke/{chatClient,chatOutputs,getWsTokenClient,credentialTest,TencentLke.node}.ts', 'nodes/TencentLke/actions/**/*.ts'],
+		tests: ['lkeChatTurn', 'tencentLkeChat', 'liveDeltas', 'lkeCloudApi', 'operations', 'site'],
 	},
 	Aisk: {
 		mutate: ['nodes/Aisk/**/*.ts'],
