@@ -1,7 +1,7 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 import { AiskApi } from '../credentials/AiskApi.credentials';
 import { Aisk } from '../nodes/Aisk/Aisk.node';
-import { GRPC_CODES, aiskErrorFromResponse, detailsWaitMs } from '../nodes/Aisk/errors';
+import { GRPC_CODES, aiskErrorFromResponse, aiskErrorFromStatus, detailsWaitMs } from '../nodes/Aisk/errors';
 import { buildAiskTokenRequest } from '../nodes/Aisk/tokenRequest';
 import { AgentChatError } from '../nodes/shared/errors';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
@@ -134,6 +134,151 @@ describe('aiskErrors (pure)', () => {
 			expect(() => buildAiskTokenRequest(bad, { apiToken: 't' })).toThrow(AgentChatError);
 			expect(() => buildAiskTokenRequest(bad, { apiToken: 't' })).toThrow(/'chatbotId': must be a UUID/);
 		}
+	});
+});
+
+describe('aiskErrors: details, wrapped and cut statuses, the quota (pure, expectations written out by hand)', () => {
+	const ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo';
+	const RETRY_INFO = 'type.googleapis.com/google.rpc.RetryInfo';
+
+	test('ErrorInfo wait_sec: seconds as a number or a numeric string, never negative or blank', () => {
+		expect(detailsWaitMs([{ '@type': ERROR_INFO, metadata: { wait_sec: 2.5 } }])).toBe(2500);
+		expect(detailsWaitMs([{ '@type': ERROR_INFO, metadata: { wait_sec: ' 4 ' } }])).toBe(4000);
+		expect(detailsWaitMs([{ '@type': ERROR_INFO, metadata: { wait_sec: 0 } }])).toBe(0);
+		for (const bad of ['', '   ', '-1', -1, 'soon', null, {}]) {
+			expect(detailsWaitMs([{ '@type': ERROR_INFO, metadata: { wait_sec: bad } }])).toBeUndefined();
+		}
+		// Metadata without a type still says how long to wait.
+		expect(detailsWaitMs([{ metadata: { wait_sec: '2' } }])).toBe(2000);
+	});
+
+	test('RetryInfo retryDelay: a google.protobuf.Duration in JSON ("1.5s"), nothing else', () => {
+		expect(detailsWaitMs([{ '@type': RETRY_INFO, retryDelay: '12.25s' }])).toBe(12250);
+		expect(detailsWaitMs([{ '@type': RETRY_INFO, retryDelay: ' 2s ' }])).toBe(2000);
+		for (const bad of ['2', 'x2s', '2sx', '2.s', 's', '', 2]) {
+			expect(detailsWaitMs([{ '@type': RETRY_INFO, retryDelay: bad }])).toBeUndefined();
+		}
+		// Only the type named RetryInfo: another type's retryDelay means nothing.
+		expect(detailsWaitMs([{ '@type': 'type.googleapis.com/google.rpc.RetryInfoX', retryDelay: '3s' }])).toBeUndefined();
+		expect(detailsWaitMs([{ '@type': 'google.rpc.RetryInfo.Other', retryDelay: '3s' }])).toBeUndefined();
+	});
+
+	test('several details: the longest wait; entries that are not objects are skipped; not a list: no wait', () => {
+		const details = [null, 'text', 7, { '@type': ERROR_INFO, metadata: { wait_sec: '1' } }, { '@type': RETRY_INFO, retryDelay: '4s' }];
+		expect(detailsWaitMs(details)).toBe(4000);
+		expect(detailsWaitMs([{ '@type': RETRY_INFO, retryDelay: '1s' }, { '@type': ERROR_INFO, metadata: { wait_sec: 6 } }])).toBe(6000);
+		expect(detailsWaitMs({ '@type': RETRY_INFO, retryDelay: '4s' })).toBeUndefined();
+		expect(detailsWaitMs(undefined)).toBeUndefined();
+		// A RetryInfo whose metadata has no wait falls back to its retryDelay.
+		expect(detailsWaitMs([{ '@type': RETRY_INFO, metadata: {}, retryDelay: '3s' }])).toBe(3000);
+	});
+
+	test('the description: code, meaning, hint and every ErrorInfo reason with its domain', () => {
+		const failure = aiskErrorFromResponse(
+			404,
+			grpcBody(5, '  chatbot not found  ', [
+				{ '@type': ERROR_INFO, reason: 'CHATBOT_NOT_FOUND', domain: 'aisk.blendvision.com' },
+				{ '@type': ERROR_INFO, reason: 'SECOND', domain: '' },
+				{ '@type': ERROR_INFO, reason: '' },
+				{ '@type': RETRY_INFO, reason: 'NOT_AN_ERROR_INFO' },
+				null,
+			]),
+		);
+		expect(failure.message).toBe('AiSK error 5 NOT_FOUND (the chatbot or resource was not found): chatbot not found');
+		expect(failure.description).toBe(
+			"HTTP 404, gRPC code 5 NOT_FOUND: the chatbot or resource was not found. Check the Chatbot ID and that the chatbot belongs to the credential's organization. Error info: reason CHATBOT_NOT_FOUND (aisk.blendvision.com), reason SECOND.",
+		);
+		expect(failure).toMatchObject({ kind: 'vendor', code: 'NOT_FOUND', httpStatus: 404, retryable: false, retryAfterMs: undefined });
+	});
+
+	test('no server message, no hint, no details: the code and its meaning alone', () => {
+		const failure = aiskErrorFromResponse(409, JSON.stringify({ code: 6 }));
+		expect(failure.message).toBe('AiSK error 6 ALREADY_EXISTS: the resource already exists');
+		expect(failure.description).toBe('HTTP 409, gRPC code 6 ALREADY_EXISTS: the resource already exists.');
+		// A code given as a string is read as the number.
+		expect(aiskErrorFromResponse(401, JSON.stringify({ code: '16', message: 'bad token' })).message).toBe(
+			'AiSK error 16 UNAUTHENTICATED (the API token is missing or invalid): bad token',
+		);
+	});
+
+	test('a stream handler\'s {"error": Status}, alone or as the first line of more', () => {
+		const wrapped = aiskErrorFromResponse(503, JSON.stringify({ error: { code: 14, message: 'restarting' } }));
+		expect(wrapped).toMatchObject({ code: 'UNAVAILABLE', httpStatus: 503, retryable: true, message: 'AiSK error 14 UNAVAILABLE (the service is temporarily unavailable): restarting' });
+		const firstLine = aiskErrorFromResponse(429, `${JSON.stringify({ error: { code: 8, message: 'slow down' } })}\n{"result":{"content":"x"}}\n`);
+		expect(firstLine).toMatchObject({ code: 'RESOURCE_EXHAUSTED', httpStatus: 429, retryable: true });
+		// A body with a code of its own is the status, whatever its "error" field holds.
+		expect(aiskErrorFromResponse(400, JSON.stringify({ code: 3, message: 'bad', error: { code: 14 } })).code).toBe('INVALID_ARGUMENT');
+	});
+
+	test('not a gRPC status (no code, a fractional code, a list, a first line that is no object): by HTTP status', () => {
+		for (const body of [JSON.stringify({ message: 'no code' }), JSON.stringify({ code: 2.5 }), '[{"code":5}]', '[1]\n{"code":5}', 'null', JSON.stringify({ error: 'text' })]) {
+			const failure = aiskErrorFromResponse(500, body);
+			expect(failure.kind).toBe('http');
+			expect(failure.code).toBe(500);
+			expect(failure.message).toMatch(/^AiSK answered HTTP 500/);
+		}
+	});
+
+	test('a code not in the table: named by its number; a Status with no HTTP status takes the one grpc-gateway maps it to', () => {
+		expect(aiskErrorFromResponse(500, grpcBody(42, 'odd'))).toMatchObject({ code: 'CODE_42', message: 'AiSK error 42 CODE_42 (unrecognised gRPC code): odd' });
+		expect(aiskErrorFromStatus({ code: 42 })).toMatchObject({ httpStatus: 500, retryable: false });
+		expect(aiskErrorFromStatus({ code: 7, message: 'no' })).toMatchObject({ httpStatus: 403, retryable: false, code: 'PERMISSION_DENIED' });
+		expect(aiskErrorFromStatus({ code: 'x' })).toMatchObject({ code: 'UNKNOWN', httpStatus: 500 });
+		// A non-retryable code on a retryable HTTP status is retried for the status.
+		expect(aiskErrorFromStatus({ code: 3 }, 503).retryable).toBe(true);
+	});
+
+	test('a used-up daily quota fails at once, naming the quota and when it resets', () => {
+		const quota = (metadata?: Record<string, unknown>) => ({ '@type': ERROR_INFO, reason: 'ERROR_REASON_PROMPT_OUT_OF_QUOTA', ...(metadata ? { metadata } : {}) });
+		const full = aiskErrorFromResponse(429, grpcBody(8, 'quota', [quota({ limit: '100', reset_at: '2026-12-01T00:00:00Z', wait_sec: '60' })]), '30');
+		expect(full.message).toBe("AiSK error 8 RESOURCE_EXHAUSTED (out of quota): the chatbot's daily quota of 100 messages is used up; it resets at 2026-12-01T00:00:00Z");
+		expect(full.description).toBe(
+			"HTTP 429, gRPC code 8 RESOURCE_EXHAUSTED (quota): reason ERROR_REASON_PROMPT_OUT_OF_QUOTA. No message can be answered before 2026-12-01T00:00:00Z (reset_at). Raise the chatbot's quota in BlendVision One or run the workflow after the reset.",
+		);
+		expect(full).toMatchObject({ kind: 'vendor', code: 'RESOURCE_EXHAUSTED', httpStatus: 429, retryable: false, retryAfterMs: undefined });
+
+		const bare = aiskErrorFromResponse(429, JSON.stringify({ code: 8, details: [quota({ limit: 50 })] }));
+		expect(bare.message).toBe("AiSK error 8 RESOURCE_EXHAUSTED (out of quota): the chatbot's daily quota of 50 messages is used up");
+		expect(bare.description).toBe(
+			"HTTP 429, gRPC code 8 RESOURCE_EXHAUSTED: reason ERROR_REASON_PROMPT_OUT_OF_QUOTA. No message can be answered before the quota resets. Raise the chatbot's quota in BlendVision One or run the workflow after the reset.",
+		);
+		for (const metadata of [undefined, { limit: { value: 1 }, reset_at: ['x'] }]) {
+			expect(aiskErrorFromResponse(429, grpcBody(8, '', [quota(metadata)])).message).toBe(
+				"AiSK error 8 RESOURCE_EXHAUSTED (out of quota): the chatbot's daily quota of messages is used up",
+			);
+		}
+	});
+});
+
+describe('buildAiskTokenRequest: the credential and the options (pure)', () => {
+	test('the default host, the token and the org trimmed, the chatbot id trimmed', () => {
+		const request = buildAiskTokenRequest(`  ${CHATBOT} `, { apiToken: '  t0ken ', orgId: '  org-1 ' });
+		expect(request).toEqual({
+			url: `https://api.one.blendvision.com/bv/aisk/v1/chatbots/${CHATBOT}/token`,
+			headers: { authorization: 'Bearer t0ken', 'content-type': 'application/json', accept: 'application/json', 'x-bv-org-id': 'org-1' },
+			chatbotId: CHATBOT,
+			timeoutMs: 30000,
+			maxRetries: 2,
+		});
+		expect(buildAiskTokenRequest(CHATBOT, { apiToken: 't', orgId: '   ' }).headers).not.toHaveProperty('x-bv-org-id');
+	});
+
+	test('no API token, or only spaces: an input error naming the field, before anything is sent', () => {
+		for (const apiToken of [undefined, '', '   ', 42]) {
+			expect(() => buildAiskTokenRequest(CHATBOT, { apiToken } as never)).toThrow("'apiToken': the AiSK credential has no API token");
+		}
+	});
+
+	test('timeout and retries: checked against their ranges', () => {
+		expect(buildAiskTokenRequest(CHATBOT, { apiToken: 't' }, { timeout: 5000, maxRetries: 0 })).toMatchObject({ timeoutMs: 5000, maxRetries: 0 });
+		expect(() => buildAiskTokenRequest(CHATBOT, { apiToken: 't' }, { timeout: 0 })).toThrow(/options\.timeout/);
+		expect(() => buildAiskTokenRequest(CHATBOT, { apiToken: 't' }, { maxRetries: 11 })).toThrow(/options\.maxRetries/);
+	});
+
+	test('a bad Chatbot ID names what it got', () => {
+		expect(() => buildAiskTokenRequest('nope', { apiToken: 't' })).toThrow('(got "nope")');
+		expect(() => buildAiskTokenRequest(undefined, { apiToken: 't' })).toThrow('(got null)');
+		expect(() => buildAiskTokenRequest('x'.repeat(100), { apiToken: 't' })).toThrow(`(got "${'x'.repeat(80)}")`);
 	});
 });
 
