@@ -123,3 +123,65 @@ describe('the three calls', () => {
 		expect(promptSessionKey(build({ options: { citationMode: 'restricted', userId: 'a' } }))).not.toBe(promptSessionKey(build({ options: { citationMode: 'restricted', userId: 'b' } })));
 	});
 });
+
+describe('buildAiskAskRequest: the limits, at and just past each one (the node\'s own limits, written out here)', () => {
+	test('a question of 32000 characters is sent; 32001 fails, naming the length', () => {
+		expect(build({ question: 'q'.repeat(32000) }).question).toHaveLength(32000);
+		expect(inputFailure({ question: 'q'.repeat(32001) }).message).toContain("'question': must be at most 32000 characters (got 32001)");
+	});
+
+	test('a Conversation ID of 256 characters is kept; 257, a space or a control character fails', () => {
+		expect(build({ conversationId: 'c'.repeat(256) }).conversationId).toBe('c'.repeat(256));
+		for (const conversationId of ['c'.repeat(257), 'two words', 'tab\there']) {
+			expect(inputFailure({ conversationId }).message).toContain("'conversationId': must be a text without spaces of at most 256 characters");
+		}
+		// A number is read as its digits.
+		expect(build({ conversationId: 12345 as never }).conversationId).toBe('12345');
+	});
+
+	test('a User ID of 256 characters is sent (restricted citations); 257 fails', () => {
+		expect(build({ options: { citationMode: 'restricted', userId: 'u'.repeat(256) } }).userId).toBe('u'.repeat(256));
+		expect(inputFailure({ options: { citationMode: 'restricted', userId: 'u'.repeat(257) } }).message).toContain("'options.userId': must be at most 256 characters");
+	});
+
+	test('knowledge bases: up to 100 distinct IDs, blanks and repeats dropped', () => {
+		const hundred = Array.from({ length: 100 }, (_, index) => `kb-${index}`);
+		expect(build({ options: { knowledgeBaseIds: hundred.join(',') } }).knowledgeBaseIds).toEqual(hundred);
+		expect(inputFailure({ options: { knowledgeBaseIds: [...hundred, 'kb-100'].join('\n') } }).message).toContain("'options.knowledgeBaseIds': at most 100 IDs (got 101)");
+		expect(build({ options: { knowledgeBaseIds: 'a, ,a,b' } }).knowledgeBaseIds).toEqual(['a', 'b']);
+		expect(build({ options: { knowledgeBaseIds: ['a', ' b '] } }).knowledgeBaseIds).toEqual(['a', 'b']);
+		for (const none of ['', null, ' , ']) expect(build({ options: { knowledgeBaseIds: none as never } }).knowledgeBaseIds).toBeUndefined();
+		expect(inputFailure({ options: { knowledgeBaseIds: [1] as never } }).message).toContain('(got 1)');
+		expect(inputFailure({ options: { knowledgeBaseIds: `x${'k'.repeat(256)}` } }).message).toContain('at most 256 characters');
+		expect(inputFailure({ options: { knowledgeBaseIds: { id: 'a' } as never } }).message).toContain(
+			`'options.knowledgeBaseIds': must be knowledge base IDs separated by commas (got {"id":"a"})`,
+		);
+	});
+
+	test('what a bad value was is quoted, cut to 80 characters', () => {
+		expect(inputFailure({ question: 42 as never }).message).toContain('(got 42)');
+		expect(inputFailure({ question: undefined as never }).message).toContain('(got null)');
+		expect(inputFailure({ options: { language: `x${'y'.repeat(99)}` } }).message).toContain(`(got "x${'y'.repeat(79)}")`);
+	});
+
+	test('citation mode: empty means all; no API token fails naming the field', () => {
+		expect(build({ options: { citationMode: '' as never } }).citationMode).toBe('all');
+		expect(inputFailure({}, { apiToken: '  ' }).message).toContain("'apiToken': the AiSK credential has no API token");
+	});
+
+	test('the prompt-token session key: base URL, organization, chatbot (any case), citation mode and user', () => {
+		expect(promptSessionKey(build({ chatbotId: CHATBOT.toUpperCase() }))).toBe(JSON.stringify(['https://api.example.com', 'org-7', CHATBOT, 'all', '']));
+		expect(promptSessionKey(build({}, { apiToken: 't' }))).toBe(JSON.stringify(['https://api.one.blendvision.com', '', CHATBOT, 'all', '']));
+		expect(promptSessionKey(build({ options: { citationMode: 'restricted', userId: 'u1' } }))).toBe(
+			JSON.stringify(['https://api.example.com', 'org-7', CHATBOT, 'restricted', 'u1']),
+		);
+	});
+
+	test('the streamed question asks for SSE or JSON', () => {
+		expect(streamCall(build(), 'prompt-tok', []).headers).toEqual({
+			authorization: 'Bearer prompt-tok',
+			'content-type': 'application/json',
+			accept: 'text/event-stream, application/json',
+		});
+	});
+});
