@@ -1,5 +1,5 @@
 import { AgentChatError } from '../nodes/shared/errors';
-import { readAiskStream, type AiskStreamEvent } from '../nodes/Aisk/askStream';
+import { interpretElement, readAiskStream, type AiskStreamEvent } from '../nodes/Aisk/askStream';
 import { JsonStreamFormatError, readJsonValues } from '../nodes/Aisk/jsonStreamReader';
 import { AISK_FRAMINGS, AISK_FRAMING_CONTENT_TYPES, AiskFrameWriter, type AiskFraming } from '../testkit/simulator/aiskFraming';
 
@@ -123,5 +123,144 @@ describe('readJsonValues', () => {
 
 	test('a value longer than the limit fails instead of growing without end', async () => {
 		await expect(collect(readJsonValues(chunksOf(Buffer.from(`{"m":"${'x'.repeat(100)}"}`), [20]), 50))).rejects.toThrow(/longer than 50 characters/);
+	});
+});
+
+describe('readJsonValues: where a value may begin, and the size limit at its edge', () => {
+	const read = (pieces: string[], maxChars?: number) => collect(readJsonValues(chunksOf(Buffer.from(pieces.join('')), cutsOf(pieces)), maxChars));
+	function cutsOf(pieces: string[]): number[] {
+		const cuts: number[] = [];
+		let at = 0;
+		for (const piece of pieces.slice(0, -1)) cuts.push((at += Buffer.byteLength(piece)));
+		return cuts;
+	}
+	async function failure(pieces: string[], maxChars?: number): Promise<JsonStreamFormatError> {
+		try {
+			await read(pieces, maxChars);
+		} catch (error) {
+			expect(error).toBeInstanceOf(JsonStreamFormatError);
+			expect((error as Error).name).toBe('JsonStreamFormatError');
+			return error as JsonStreamFormatError;
+		}
+		throw new Error('expected a JsonStreamFormatError');
+	}
+
+	test('a value of exactly the limit is read, one character more fails; a cut value under the limit is cut, not too long', async () => {
+		expect(await read(['{"a":"12"}'], 10)).toEqual([{ a: '12' }]);
+		expect((await failure(['{"a":"123"}'], 10)).message).toBe('A JSON value of the stream is longer than 10 characters');
+		expect((await failure(['{"a":"1234', '5678"}'], 10)).message).toBe('A JSON value of the stream is longer than 10 characters');
+		const cut = await failure(['{"a":"1234'], 10);
+		expect(cut.message).toBe('The stream ended in the middle of a JSON value');
+		expect(cut.truncated).toBe(true);
+	});
+
+	test('what lies between values is not kept: many chunks of whitespace and small values stay under a small limit', async () => {
+		const pieces = [...Array.from({ length: 30 }, () => ' \n'), '{"a":1}', ...Array.from({ length: 30 }, () => '\r\n'), '{"b":2}'];
+		expect(await read(pieces, 20)).toEqual([{ a: 1 }, { b: 2 }]);
+		expect(await read(['[', ' ', '{"a":', '1}', ',', ' ', '{"b":2}', ']'], 20)).toEqual([{ a: 1 }, { b: 2 }]);
+	});
+
+	test('an empty key and a value split right after its opening quote', async () => {
+		expect(await read(['{"":1}'])).toEqual([{ '': 1 }]);
+		expect(await read(['{"', '":"x\\"', '"}'])).toEqual([{ '': 'x"' }]);
+	});
+
+	test('only one array, only at the start; commas only inside it; nothing but objects', async () => {
+		expect((await failure(['[{"a":1}][{"a":2}]'])).message).toBe('Unexpected "[" between the JSON objects of the stream');
+		expect((await failure(['[{"a":1}]{"b":2}'])).message).toBe('Unexpected "{" between the JSON objects of the stream');
+		expect((await failure(['{"a":1},{"a":2}'])).message).toBe('Unexpected "," between the JSON objects of the stream');
+		expect((await failure(['x'])).message).toBe('Unexpected "x" between the JSON objects of the stream');
+		const open = await failure(['[{"a":1}']);
+		expect(open.message).toBe('The stream ended before the JSON array was closed');
+		expect(open.truncated).toBe(true);
+	});
+
+	test('a balanced value that is not JSON is named, cut to 200 characters', async () => {
+		expect((await failure(['{"a":01}'])).message).toBe('The stream holds a value that is not valid JSON: {"a":01}');
+		const long = `{"a":0${'1'.repeat(300)}}`;
+		expect((await failure([long])).message).toBe(`The stream holds a value that is not valid JSON: ${long.slice(0, 200)}`);
+	});
+});
+
+describe('interpretElement: what one element of the AiSK stream means', () => {
+	test('a message, bare or wrapped in "result"; a code of 0 or with citations is still a message', () => {
+		expect(interpretElement({ message: 'hi', citations: [CITATION] })).toEqual({ type: 'message', message: 'hi', citations: [CITATION] });
+		expect(interpretElement({ result: { message: 'hi' } })).toEqual({ type: 'message', message: 'hi', citations: [] });
+		expect(interpretElement({ code: 0, message: 'ok' })).toEqual({ type: 'message', message: 'ok', citations: [] });
+		expect(interpretElement({ code: 3, citations: [CITATION] })).toEqual({ type: 'message', message: '', citations: [CITATION] });
+		expect(interpretElement({ code: 3, citations: [] })).toBeUndefined();
+		expect(interpretElement({ code: '5a', message: 'not a code' })).toEqual({ type: 'message', message: 'not a code', citations: [] });
+		expect(interpretElement({ message: 5 })).toEqual({ type: 'message', message: '', citations: [] });
+		expect(interpretElement({ citations: [CITATION] })).toEqual({ type: 'message', message: '', citations: [CITATION] });
+	});
+
+	test('nothing to say (a heartbeat) is no event', () => {
+		expect(interpretElement({})).toBeUndefined();
+		expect(interpretElement({ result: {} })).toBeUndefined();
+		expect(interpretElement({ citations: 'none' })).toBeUndefined();
+	});
+
+	test('a Status with a numeric code (a number or digits) and no citations is an error', () => {
+		expect(interpretElement({ code: 14, message: 'busy' })).toEqual({ type: 'error', status: { code: 14, message: 'busy' } });
+		expect(interpretElement({ result: { code: '8', message: 'slow' } })).toEqual({ type: 'error', status: { code: '8', message: 'slow' } });
+		expect(interpretElement({ error: { code: 13 } })).toEqual({ type: 'error', status: { code: 13 } });
+		for (const notDigits of ['8x', 'x8', '']) expect(interpretElement({ code: notDigits, message: 'm' })?.type).toBe('message');
+	});
+
+	test('an element that is not an object is a protocol error naming it', () => {
+		for (const [value, shown] of [
+			[[1], '[1]'],
+			[7, '7'],
+			[null, 'null'],
+			['text', '"text"'],
+		] as const) {
+			expect(thrown(() => interpretElement(value))).toMatchObject({
+				kind: 'protocol',
+				code: 'PROTOCOL_ERROR',
+				retryable: false,
+				message: `AiSK sent a stream element that is not a JSON object: ${shown}`,
+				description: 'AiSK sent a stream element the node cannot read.',
+			});
+		}
+		expect(thrown(() => interpretElement(['x'.repeat(300)])).message).toBe(`AiSK sent a stream element that is not a JSON object: ${JSON.stringify(['x'.repeat(300)]).slice(0, 200)}`);
+	});
+
+	function thrown(action: () => unknown): AgentChatError {
+		try {
+			action();
+		} catch (error) {
+			expect(error).toBeInstanceOf(AgentChatError);
+			return error as AgentChatError;
+		}
+		throw new Error('expected an AgentChatError');
+	}
+});
+
+describe('readAiskStream: telling the framing from the first characters', () => {
+	test('leading whitespace and a BOM before SSE fields, spread over many small chunks', async () => {
+		const text = '\ufeff \n\n\r\ndata: {"message":"a"}\n\ndata: {"message":"b"}\n\ndata: [DONE]\n\n';
+		const bytes = Buffer.from(text);
+		const cuts = Array.from({ length: bytes.length - 1 }, (_, index) => index + 1);
+		expect(await collect(readAiskStream(chunksOf(bytes, cuts), 'application/octet-stream'))).toEqual([
+			{ type: 'message', message: 'a', citations: [] },
+			{ type: 'message', message: 'b', citations: [] },
+		]);
+	});
+
+	test('SSE: data with spaces around is trimmed; data that is not JSON is a protocol error naming it', async () => {
+		const ok = Buffer.from('data:   {"message":"x"}   \n\n');
+		expect(await collect(readAiskStream(chunksOf(ok, []), 'text/event-stream'))).toEqual([{ type: 'message', message: 'x', citations: [] }]);
+		const bad = Buffer.from(`data: not json ${'z'.repeat(300)}\n\n`);
+		await expect(collect(readAiskStream(chunksOf(bad, []), 'text/event-stream'))).rejects.toMatchObject({
+			code: 'PROTOCOL_ERROR',
+			message: `AiSK sent an event whose data is not JSON: ${`not json ${'z'.repeat(300)}`.slice(0, 200)}`,
+		});
+		const cut = Buffer.from('data: {"message":"x"}\n\ndata: {"mess');
+		await expect(collect(readAiskStream(chunksOf(cut, []), 'text/event-stream'))).rejects.toMatchObject({
+			code: 'INCOMPLETE_STREAM',
+			retryable: true,
+			message: 'The answer stream ended in the middle of an event',
+			description: 'The answer stream was cut off.',
+		});
 	});
 });
