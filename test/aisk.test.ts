@@ -3,6 +3,7 @@ import { AiskApi } from '../credentials/AiskApi.credentials';
 import { Aisk } from '../nodes/Aisk/Aisk.node';
 import { GRPC_CODES, aiskErrorFromResponse, aiskErrorFromStatus, detailsWaitMs } from '../nodes/Aisk/errors';
 import { buildAiskTokenRequest } from '../nodes/Aisk/tokenRequest';
+import { createChatbotToken } from '../nodes/Aisk/client';
 import { AgentChatError } from '../nodes/shared/errors';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
 import { SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';
@@ -408,5 +409,52 @@ describe('aiskApi credential test', () => {
 	test('the token is accepted but the probe chatbot does not exist: OK', async () => {
 		sim.enqueue('aisk', { status: 404, steps: [grpcBody(5, 'chatbot not found')] });
 		await expect(call(credentials())).resolves.toMatchObject({ status: 'OK', message: expect.stringContaining('NOT_FOUND') });
+	});
+});
+
+describe('createChatbotToken against the simulator: answers that are not what the API documents', () => {
+	const request = () => buildAiskTokenRequest(CHATBOT, { apiToken: 't0ken', baseUrl: sim.url }, { maxRetries: 0 });
+	async function failureOf(script: { status?: number; steps: string[] }): Promise<AgentChatError> {
+		sim.enqueue('aisk', script);
+		try {
+			await createChatbotToken(request());
+		} catch (error) {
+			expect(error).toBeInstanceOf(AgentChatError);
+			return error as AgentChatError;
+		}
+		throw new Error('expected an AgentChatError');
+	}
+
+	test('a 2xx answer that is not a JSON object: UNEXPECTED_RESPONSE with the status', async () => {
+		for (const [status, body] of [
+			[200, 'not json'],
+			[200, '[{"token":"x"}]'],
+			[200, 'null'],
+			[201, '"token"'],
+		] as const) {
+			expect(await failureOf({ status, steps: [body] })).toMatchObject({
+				kind: 'protocol',
+				code: 'UNEXPECTED_RESPONSE',
+				httpStatus: status,
+				message: 'AiSK answered with something that is not a JSON object',
+			});
+		}
+	});
+
+	test('an object without a token: UNEXPECTED_RESPONSE naming the fields it had', async () => {
+		expect(await failureOf({ steps: ['{"tokn":"x","expires":1}'] })).toMatchObject({
+			code: 'UNEXPECTED_RESPONSE',
+			message: 'AiSK answered without a token',
+			description: 'The answer had the fields: tokn, expires.',
+		});
+		expect(await failureOf({ steps: ['{}'] })).toMatchObject({ description: 'The answer had the fields: none.' });
+		expect(await failureOf({ steps: ['{"token":""}'] })).toMatchObject({ message: 'AiSK answered without a token' });
+		expect(await failureOf({ steps: ['{"token":42}'] })).toMatchObject({ message: 'AiSK answered without a token' });
+	});
+
+	test('any 2xx with a token is a token; 300 is an error by its status', async () => {
+		sim.enqueue('aisk', { status: 299, steps: ['{"token":"tok-299"}'] });
+		await expect(createChatbotToken(request())).resolves.toEqual({ token: 'tok-299', chatbotId: CHATBOT });
+		expect(await failureOf({ status: 300, steps: ['{"token":"x"}'] })).toMatchObject({ kind: 'http', code: 300 });
 	});
 });
