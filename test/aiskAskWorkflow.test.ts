@@ -3,6 +3,7 @@ import { AiskApi } from '../credentials/AiskApi.credentials';
 import { Aisk } from '../nodes/Aisk/Aisk.node';
 import { askAisk, createAskSession } from '../nodes/Aisk/askClient';
 import { buildAiskAskRequest } from '../nodes/Aisk/askRequest';
+import { AgentChatError } from '../nodes/shared/errors';
 import {
 	AISK_CHATBOT_WITHOUT_KB,
 	AISK_FRAMINGS,
@@ -307,5 +308,84 @@ describe('AiSK Ask client: the prompt token renewed when its time is up', () => 
 		const tokens = streamRequests().map((r) => r.headers.authorization);
 		expect(tokens[0]).toBe(tokens[1]);
 		expect(tokens[2]).not.toBe(tokens[1]);
+	});
+});
+
+describe('AiSK Ask client: answers that are not what the API documents (scripted on the simulator)', () => {
+	const request = (question = 'What is AiSK?') =>
+		buildAiskAskRequest({ chatbotId: CHATBOT, question, conversationId: '', options: { maxRetries: 0 } }, { apiToken: SIMULATOR_DEFAULTS.aiskToken, baseUrl: sim.url });
+	async function failureOf(question?: string): Promise<AgentChatError> {
+		try {
+			await askAisk(request(question), createAskSession());
+		} catch (error) {
+			expect(error).toBeInstanceOf(AgentChatError);
+			return error as AgentChatError;
+		}
+		throw new Error('expected an AgentChatError');
+	}
+	const streamBody = (route: string) => sim.requests.filter((entry) => entry.route === route).map((entry) => entry.json as IDataObject);
+
+	test('a prompt token answer without a token: UNEXPECTED_RESPONSE naming the fields it had', async () => {
+		sim.enqueue('aiskPromptToken', { steps: ['{"tokn":"x","expires_in":60}'] });
+		expect(await failureOf()).toMatchObject({
+			kind: 'protocol',
+			code: 'UNEXPECTED_RESPONSE',
+			message: 'AiSK answered the prompt token request without a token',
+			description: 'The answer had the fields: tokn, expires_in.',
+		});
+		sim.enqueue('aiskPromptToken', { steps: ['{}'] });
+		expect(await failureOf()).toMatchObject({ description: 'The answer had the fields: none.' });
+	});
+
+	test("the chatbot's knowledge bases: the IDs that are non-empty texts, from either spelling; not a list fails", async () => {
+		// The streams are scripted too: the simulator would refuse knowledge bases that are not the chatbot's.
+		const answer = { headers: { 'content-type': 'application/json' }, steps: ['{"result":{"message":"ok"}}\n'] };
+		sim.enqueue('aiskInit', { steps: [JSON.stringify({ knowledge_base_infos: [{ id: 'kb-1' }, { id: '' }, { id: 5 }, null, 'kb-x', { name: 'no id' }, { id: 'kb-2' }] })] });
+		sim.enqueue('aiskStream', answer);
+		expect((await askAisk(request('q1'), createAskSession())).reply).toBe('ok');
+		sim.enqueue('aiskInit', { steps: [JSON.stringify({ knowledgeBaseInfos: [{ id: 'kb-3' }] })] });
+		sim.enqueue('aiskStream', answer);
+		await askAisk(request('q2'), createAskSession());
+		sim.enqueue('aiskInit', { steps: ['{}'] });
+		sim.enqueue('aiskStream', answer);
+		await askAisk(request('q3'), createAskSession());
+		expect(streamBody('aiskStream').map((body) => body.kb_ids)).toEqual([['kb-1', 'kb-2'], ['kb-3'], []]);
+
+		sim.enqueue('aiskInit', { steps: ['{"knowledge_base_infos":"kb-1"}'] });
+		expect(await failureOf()).toMatchObject({ code: 'UNEXPECTED_RESPONSE', message: 'AiSK answered the chatbot init with knowledge_base_infos that is not a list' });
+	});
+
+	test('a stream that closes with no answer text: EMPTY_ANSWER, retryable', async () => {
+		sim.enqueue('aiskStream', { steps: ['{}\n', '{"result":{}}\n'] });
+		expect(await failureOf()).toMatchObject({
+			kind: 'protocol',
+			code: 'EMPTY_ANSWER',
+			retryable: true,
+			message: 'AiSK ended the stream without any answer text',
+			description: 'The stream closed before a message with text arrived.',
+		});
+	});
+
+	test('a stream answered with HTTP 300 is an error by its status; any 2xx is read', async () => {
+		sim.enqueue('aiskStream', { status: 300, steps: ['{"message":"x"}'] });
+		expect(await failureOf()).toMatchObject({ kind: 'http', code: 300 });
+		sim.enqueue('aiskStream', { status: 299, headers: { 'content-type': 'application/json' }, steps: ['{"result":{"message":"two"}}\n', '{"result":{"message":"nine"}}\n'] });
+		expect((await askAisk(request(), createAskSession())).reply).toBe('twonine');
+	});
+
+	test('a refused prompt token (HTTP 401, or gRPC UNAUTHENTICATED on another status) is renewed once, then the refusal stands', async () => {
+		sim.enqueue('aiskStream', { status: 401, steps: ['<html>expired</html>'] });
+		expect((await askAisk(request('after 401'), createAskSession())).reply).toBe(aiskAnswerFor('after 401'));
+		expect(sim.aiskCounts().promptTokens).toBe(2);
+
+		sim.reset();
+		sim.enqueue('aiskStream', { status: 400, steps: [JSON.stringify({ code: 16, message: 'token expired' })] });
+		expect((await askAisk(request('after 16'), createAskSession())).reply).toBe(aiskAnswerFor('after 16'));
+		expect(sim.aiskCounts().promptTokens).toBe(2);
+
+		sim.reset();
+		sim.enqueue('aiskStream', { status: 403, steps: [JSON.stringify({ code: 7, message: 'no' })] });
+		expect(await failureOf()).toMatchObject({ code: 'PERMISSION_DENIED' });
+		expect(sim.aiskCounts().promptTokens).toBe(1);
 	});
 });
