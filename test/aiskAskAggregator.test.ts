@@ -1,5 +1,5 @@
 import { AiskAskAggregator } from '../nodes/Aisk/askAggregator';
-import { normalizeCitation } from '../nodes/Aisk/askCitations';
+import { normalizeCitation, referenceKey } from '../nodes/Aisk/askCitations';
 import { RENEW_AHEAD_MS, SharedLoads, promptTokenFrom, promptTokenLoads } from '../nodes/Aisk/promptTokenCache';
 import { aiskCitationsFor } from '../testkit/simulator';
 
@@ -170,5 +170,82 @@ describe('prompt token cache', () => {
 		cache.forget('k', first);
 		expect(await cache.get('k', load)).toBe(second);
 		expect(n).toBe(2);
+	});
+});
+
+describe('AiskAskAggregator: edges of the merge and of the references', () => {
+	const turn = { conversationId: 'c1', chatbotId: 'bot-1' };
+
+	test('the same whole answer again adds nothing; once the answer is known cumulative, a shorter repeat or a rewrite sends nothing more', () => {
+		const aggregator = new AiskAskAggregator(turn);
+		expect(aggregator.accept('Hello')).toBe('Hello');
+		expect(aggregator.accept('Hello')).toBe('');
+		expect(aggregator.mode).toBe('unknown');
+		expect(aggregator.accept('Hello world')).toBe(' world');
+		expect(aggregator.mode).toBe('cumulative');
+		expect(aggregator.accept('Hello')).toBe('');
+		expect(aggregator.result().reply).toBe('Hello world');
+		expect(aggregator.accept('Goodbye')).toBe('');
+		expect(aggregator.result().reply).toBe('Goodbye');
+	});
+
+	test('once pieces, always pieces: a piece that happens to begin with the text so far is appended', () => {
+		const aggregator = new AiskAskAggregator(turn);
+		aggregator.accept('ab');
+		expect(aggregator.accept('cd')).toBe('cd');
+		expect(aggregator.mode).toBe('delta');
+		expect(aggregator.accept('abcdef')).toBe('abcdef');
+		expect(aggregator.result().reply).toBe('abcdabcdef');
+	});
+
+	test('the first citation of a source is kept; no citations argument means none; no knowledge bases named means none', () => {
+		const aggregator = new AiskAskAggregator(turn);
+		const first = { type: 'SOURCE_TYPE_WEBSITE', source_id: 's1', web_link: { title: 'First title', url: 'https://a' } };
+		const again = { type: 'SOURCE_TYPE_WEBSITE', source_id: 's1', web_link: { title: 'Later title', url: 'https://b' } };
+		aggregator.accept('x', [first]);
+		aggregator.accept('y', [again, 'not a citation']);
+		aggregator.accept('z');
+		expect(aggregator.result().references).toEqual([{ type: 'SOURCE_TYPE_WEBSITE', sourceId: 's1', subSourceId: '', name: 'First title', url: 'https://a', content: '' }]);
+		expect(aggregator.result().knowledgeBaseIds).toEqual([]);
+	});
+});
+
+describe('normalizeCitation and referenceKey: edges', () => {
+	test('numbers are read as text; anything else is empty; media lines that are empty or not objects are left out', () => {
+		expect(normalizeCitation({ type: 7, source_id: 12, vod: { name: 'clip', contents: [{ content: 'line 1' }, 'text', { content: '' }, { content: 2 }] } })).toEqual({
+			type: '7',
+			sourceId: '12',
+			subSourceId: '',
+			name: 'clip',
+			url: '',
+			content: 'line 1\n2',
+		});
+		expect(normalizeCitation({ type: ['x'], source_id: { id: 1 }, web_link: ['not an object'] })).toEqual({ type: '', sourceId: '', subSourceId: '', name: '', url: '', content: '' });
+		expect(normalizeCitation(['a citation in a list'])).toBeUndefined();
+		expect(normalizeCitation(null)).toBeUndefined();
+	});
+
+	test('a source is known by its IDs; only a citation without IDs is known by its name and URL', () => {
+		const base = { type: 'T', sourceId: '', subSourceId: '', name: 'n', url: 'u', content: '' };
+		expect(referenceKey({ ...base, sourceId: 's' })).toBe(JSON.stringify(['T', 's', '', '']));
+		expect(referenceKey({ ...base, subSourceId: 'p' })).toBe(JSON.stringify(['T', '', 'p', '']));
+		expect(referenceKey(base)).toBe(JSON.stringify(['T', '', '', 'nu']));
+	});
+});
+
+describe('prompt token: expires_in and a failed load', () => {
+	test('expires_in as a number or a numeric string; blank, not a number or another type: no renewal time', () => {
+		expect(promptTokenFrom({ token: 't', expires_in: '3600' }, 0)).toEqual({ token: 't', renewAtMs: 3_600_000 - RENEW_AHEAD_MS });
+		expect(promptTokenFrom({ token: 't', expiresIn: 3600 }, 1000)).toEqual({ token: 't', renewAtMs: 3_601_000 - RENEW_AHEAD_MS });
+		for (const expiresIn of ['', '  ', 'soon', true, { s: 1 }, null]) expect(promptTokenFrom({ token: 't', expires_in: expiresIn }, 0)).toEqual({ token: 't' });
+	});
+
+	test('a load that fails is forgotten, so the next call loads again; a load that worked is kept while fresh', async () => {
+		const loads = new SharedLoads<string>();
+		await expect(loads.get('k', async () => Promise.reject(new Error('first fails')))).rejects.toThrow('first fails');
+		await expect(loads.get('k', async () => 'second')).resolves.toBe('second');
+		let loadedAgain = false;
+		await expect(loads.get('k', async () => ((loadedAgain = true), 'third'))).resolves.toBe('second');
+		expect(loadedAgain).toBe(false);
 	});
 });
