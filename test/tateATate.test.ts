@@ -6,7 +6,7 @@ import { sendTateMessage } from '../nodes/TateATate/client';
 import { buildTateAuthorization } from '../nodes/TateATate/authorization';
 import { TateStreamAggregator } from '../nodes/TateATate/streamAggregator';
 import { parseTateJsonAnswer, tateObjectFrom } from '../nodes/TateATate/response';
-import { tateHttpError } from '../nodes/TateATate/errors';
+import { incompleteStreamError, invalidLineError, tateHttpError } from '../nodes/TateATate/errors';
 import { TateATate } from '../nodes/TateATate/TateATate.node';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
 import { SIMULATOR_DEFAULTS, tateReplyFor, type Simulator } from '../testkit/simulator';
@@ -162,6 +162,77 @@ describe('tate-a-tate pure modules', () => {
 		expect(() => buildTateSendRequest(input({ msg: '' }), { secretKey: 's' })).toThrow("Invalid parameter 'msg'");
 		expect(() => buildTateSendRequest(input({ reqModel: 'batch' }), { secretKey: 's' })).toThrow("Invalid parameter 'reqModel'");
 		expect(() => buildTateSendRequest(input(), { secretKey: '' })).toThrow("Invalid parameter 'secretKey'");
+	});
+});
+
+describe('tate-a-tate errors (pure, expectations written out by hand after the documented codes)', () => {
+	test('each documented code: its meaning in the message, the hint in the description, not retried', () => {
+		const cases: Array<[string, string, string]> = [
+			['401', 'Unauthorized', "Check the Secret Key in the tate-a-tate credential and the n8n host's clock: the Authorization carries the current time and must be within 30 seconds of the server's."],
+			['403', 'Forbidden', 'The secret key may not use this agent: check the Bot ID and the key.'],
+			['404', 'Not Found', 'Check the Bot ID, and the Conversation ID when one is given (it must be a conversation of this agent).'],
+		];
+		for (const [code, meaning, hint] of cases) {
+			const failure = tateHttpError(Number(code), JSON.stringify({ success: false, message: 'server text', object: null, code, request_id: 'rid-9' }));
+			expect(failure).toMatchObject({
+				kind: 'vendor',
+				code,
+				httpStatus: Number(code),
+				message: `tate-a-tate error ${code} (${meaning}): server text`,
+				description: `HTTP ${code}. ${hint} request_id: rid-9.`,
+				retryable: false,
+				retryAfterMs: undefined,
+			});
+		}
+	});
+
+	test('a message that only repeats the meaning (any case) is said once; no message: the meaning; nothing known: "no message"', () => {
+		expect(tateHttpError(401, JSON.stringify({ success: false, message: 'UNAUTHORIZED', code: '401' })).message).toBe('tate-a-tate error 401: UNAUTHORIZED');
+		expect(tateHttpError(403, JSON.stringify({ success: false, message: '  ', code: '403' })).message).toBe('tate-a-tate error 403: Forbidden');
+		expect(tateHttpError(418, JSON.stringify({ success: false, code: 'E7' })).message).toBe('tate-a-tate error E7: no message');
+		expect(tateHttpError(418, JSON.stringify({ success: false, code: 'E7' })).description).toBe('HTTP 418.');
+	});
+
+	test('no code in the envelope: the HTTP status is the code, and its hint applies', () => {
+		const failure = tateHttpError(401, JSON.stringify({ success: false, message: 'expired' }));
+		expect(failure).toMatchObject({ code: '401', message: 'tate-a-tate error 401 (Unauthorized): expired' });
+		expect(failure.description).toMatch(/^HTTP 401\. Check the Secret Key/);
+		// An envelope code without a hint of its own takes the HTTP status's hint.
+		expect(tateHttpError(404, JSON.stringify({ success: false, message: 'gone', code: 'E404' })).description).toBe(
+			'HTTP 404. Check the Bot ID, and the Conversation ID when one is given (it must be a conversation of this agent).',
+		);
+		// A numeric code is read as its text.
+		expect(tateHttpError(400, JSON.stringify({ success: false, message: 'bad', code: 4001 })).code).toBe('4001');
+	});
+
+	test('busy statuses are retried after Retry-After, with or without an envelope', () => {
+		expect(tateHttpError(503, JSON.stringify({ success: false, message: 'busy', code: '503' }), '3')).toMatchObject({ kind: 'vendor', retryable: true, retryAfterMs: 3000 });
+		expect(tateHttpError(429, 'slow down')).toMatchObject({ kind: 'http', code: 429, retryable: true });
+		expect(tateHttpError(500, '{"error":"not an envelope"}')).toMatchObject({ kind: 'http', code: 500, retryable: false });
+	});
+
+	test('an envelope told by success, or by object with code or message', () => {
+		expect(tateHttpError(400, JSON.stringify({ object: null, code: 'E1' })).kind).toBe('vendor');
+		expect(tateHttpError(400, JSON.stringify({ object: null, message: 'm' })).kind).toBe('vendor');
+		expect(tateHttpError(400, JSON.stringify({ object: null })).kind).toBe('http');
+		expect(tateHttpError(400, JSON.stringify({ code: 'E1', message: 'm' })).kind).toBe('http');
+		expect(tateHttpError(400, '[1,2]').kind).toBe('http');
+	});
+
+	test('the protocol errors: a line that is not JSON, an incomplete stream', () => {
+		expect(invalidLineError(`{broken ${'x'.repeat(400)}`)).toMatchObject({
+			kind: 'protocol',
+			code: 'UNEXPECTED_RESPONSE',
+			message: 'A tate-a-tate stream line is not JSON',
+			description: `Line: {broken ${'x'.repeat(400)}`.slice(0, 306),
+		});
+		expect(incompleteStreamError(true)).toMatchObject({
+			kind: 'protocol',
+			code: 'INCOMPLETE_STREAM',
+			retryable: true,
+			message: 'The tate-a-tate stream ended before the final message (isFinal 1): the answer is incomplete',
+		});
+		expect(incompleteStreamError(false).retryable).toBe(false);
 	});
 });
 
