@@ -4,7 +4,7 @@ import { AgentChatError } from '../nodes/shared/errors';
 import { buildTateSendRequest, type TateSendInput } from '../nodes/TateATate/sendRequest';
 import { sendTateMessage } from '../nodes/TateATate/client';
 import { buildTateAuthorization } from '../nodes/TateATate/authorization';
-import { TateStreamAggregator } from '../nodes/TateATate/streamAggregator';
+import { TateStreamAggregator, isTateMessageEvent, looksLikeEventStream } from '../nodes/TateATate/streamAggregator';
 import { parseTateJsonAnswer, tateObjectFrom } from '../nodes/TateATate/response';
 import { incompleteStreamError, invalidLineError, tateHttpError } from '../nodes/TateATate/errors';
 import { TateATate } from '../nodes/TateATate/TateATate.node';
@@ -233,6 +233,91 @@ describe('tate-a-tate errors (pure, expectations written out by hand after the d
 			message: 'The tate-a-tate stream ended before the final message (isFinal 1): the answer is incomplete',
 		});
 		expect(incompleteStreamError(false).retryable).toBe(false);
+	});
+});
+
+describe('tate-a-tate request, answers and stream lines: edges (pure)', () => {
+	const base = (overrides: Partial<TateSendInput> = {}): TateSendInput => ({ botId: BOT, msg: 'Hi', conversationId: '', parentMsgId: '0', userAction: 'new', reqModel: 'sync', ...overrides });
+	const body = (overrides: Partial<TateSendInput> = {}) => JSON.parse(buildTateSendRequest(base(overrides), { secretKey: 's' }).body) as IDataObject;
+
+	test('defaults: the public host, new, sync, parent 0; the timeout and retries', () => {
+		const request = buildTateSendRequest(base({ userAction: '', reqModel: undefined, parentMsgId: '  ' }), { secretKey: '  s3cret ' });
+		expect(request).toEqual({
+			url: 'https://chat.tate-a-tate.com/im/admin/v1/msg/send',
+			botId: BOT,
+			secretKey: 's3cret',
+			body: '{"conversationId":"","msg":"Hi","msgType":1,"parentMsgId":"0","reqModel":"sync","userAction":"new"}',
+			stream: false,
+			timeoutMs: 300000,
+			maxRetries: 2,
+		});
+		expect(buildTateSendRequest(base({ reqModel: 'stream', options: { timeout: 1000, maxRetries: 0 } }), { secretKey: 's' })).toMatchObject({ stream: true, timeoutMs: 1000, maxRetries: 0 });
+	});
+
+	test('numbers are text; a list or an object is refused, naming what it was', () => {
+		expect(body({ msg: 42, parentMsgId: 7 })).toMatchObject({ msg: '42', parentMsgId: '7' });
+		expect(() => buildTateSendRequest(base({ msg: ['a'] }), { secretKey: 's' })).toThrow("Invalid parameter 'msg': must be text, got a list");
+		expect(() => buildTateSendRequest(base({ botId: { id: 1 } }), { secretKey: 's' })).toThrow("Invalid parameter 'botId': must be text, got object");
+	});
+
+	test('parentMsgId: up to 64 digits; retry of message 0 is refused with its own reason; a bad one is quoted, cut to 80', () => {
+		expect(body({ parentMsgId: '9'.repeat(64), userAction: 'retry' }).parentMsgId).toBe('9'.repeat(64));
+		expect(() => buildTateSendRequest(base({ parentMsgId: '9'.repeat(65) }), { secretKey: 's' })).toThrow("Invalid parameter 'parentMsgId'");
+		expect(() => buildTateSendRequest(base({ parentMsgId: '00', userAction: 'retry' }), { secretKey: 's' })).toThrow(
+			'must not be 0 when User Action is retry: give the ID of the message to regenerate',
+		);
+		expect(() => buildTateSendRequest(base({ parentMsgId: '0', userAction: 'edit' }), { secretKey: 's' })).toThrow(
+			'must not be 0 when User Action is edit: give the ID of the message being edited',
+		);
+		expect(() => buildTateSendRequest(base({ parentMsgId: `x${'1'.repeat(99)}` }), { secretKey: 's' })).toThrow(`(got "x${'1'.repeat(79)}")`);
+	});
+
+	test('conversationId: trimmed, up to 256 characters', () => {
+		expect(body({ conversationId: `  ${'c'.repeat(256)}  ` }).conversationId).toBe('c'.repeat(256));
+		expect(() => buildTateSendRequest(base({ conversationId: 'c'.repeat(257) }), { secretKey: 's' })).toThrow("Invalid parameter 'conversationId': must be at most 256 characters");
+	});
+
+	test('a sync answer that is not JSON, or JSON that is not an object, or a success without an object', () => {
+		expect(() => parseTateJsonAnswer('<html>')).toThrow('tate-a-tate answered with something that is not JSON');
+		expect(() => parseTateJsonAnswer('')).toThrow(expect.objectContaining({ description: 'Response body: (empty)' }));
+		expect(() => parseTateJsonAnswer('[1]')).toThrow('tate-a-tate answered with something that is not a JSON object');
+		expect(() => tateObjectFrom({ success: true, object: 'text' })).toThrow(expect.objectContaining({ description: 'code (none), message (none)' }));
+		expect(parseTateJsonAnswer(JSON.stringify({ success: true, object: { msgId: '1', msgContent: 5 } }))).toEqual({ msgId: '1', msgContent: '5', reply: '5' });
+	});
+
+	test('stream lines: blank lines and [DONE] add nothing; a line that is not JSON fails naming it; isFinal true counts; fields of earlier lines stay', () => {
+		const aggregator = new TateStreamAggregator();
+		expect(aggregator.partial()).toEqual({});
+		expect(aggregator.accept('   ')).toBe('');
+		expect(aggregator.hasContent).toBe(false);
+		expect(aggregator.accept(JSON.stringify({ msgId: '1', conversationId: 'c', msgContent: '' }))).toBe('');
+		expect(aggregator.hasContent).toBe(false);
+		expect(aggregator.accept(JSON.stringify({ msgContent: 'Hi', isFinal: true }))).toBe('Hi');
+		expect(aggregator.isFinal).toBe(true);
+		expect(aggregator.result()).toEqual({ msgId: '1', conversationId: 'c', msgContent: 'Hi', reply: 'Hi', isFinal: true });
+		expect(() => new TateStreamAggregator().accept('{not json')).toThrow(expect.objectContaining({ code: 'UNEXPECTED_RESPONSE', description: 'Line: {not json' }));
+		const notFinal = new TateStreamAggregator();
+		notFinal.accept(JSON.stringify({ msgContent: 'a', isFinal: '0' }));
+		expect(notFinal.isFinal).toBe(false);
+		notFinal.accept(JSON.stringify({ msgContent: 'ab', isFinal: '1' }));
+		expect(notFinal.isFinal).toBe(true);
+	});
+
+	test('which SSE events are message lines', () => {
+		expect(isTateMessageEvent({ data: 'anything' })).toBe(true);
+		expect(isTateMessageEvent({ event: 'message', data: '{"msgContent":"x"}' })).toBe(true);
+		expect(isTateMessageEvent({ event: '', data: 'x' })).toBe(true);
+		expect(isTateMessageEvent({ data: '{"msgCont', unterminated: true })).toBe(false);
+		expect(isTateMessageEvent({ data: ' {"msgContent":"x"} ', unterminated: true })).toBe(true);
+		expect(isTateMessageEvent({ event: 'ping', data: '{}' })).toBe(false);
+		expect(isTateMessageEvent({ event: 'ping', data: 'not json' })).toBe(false);
+		expect(isTateMessageEvent({ event: 'ping', data: '[1]' })).toBe(false);
+		for (const data of ['{"msgContent":"x"}', '{"msgId":"1"}', '{"isFinal":1}', '{"success":true,"object":{}}']) expect(isTateMessageEvent({ event: 'update', data })).toBe(true);
+	});
+
+	test('a body that is an event stream without saying so', () => {
+		for (const text of ['data: {}', '  event: x\ndata: {}', 'id: 1', 'retry: 5', ': comment', 'data : x']) expect(looksLikeEventStream(text)).toBe(true);
+		for (const text of ['{"data": 1}', 'metadata: x', '']) expect(looksLikeEventStream(text)).toBe(false);
 	});
 });
 
