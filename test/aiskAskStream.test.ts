@@ -1,4 +1,5 @@
 import { AgentChatError } from '../nodes/shared/errors';
+import { thrownAgentChatError } from './helpers/failureOf';
 import { interpretElement, readAiskStream, type AiskStreamEvent } from '../nodes/Aisk/askStream';
 import { JsonStreamFormatError, readJsonValues } from '../nodes/Aisk/jsonStreamReader';
 import { AISK_FRAMINGS, AISK_FRAMING_CONTENT_TYPES, AiskFrameWriter, type AiskFraming } from '../testkit/simulator/aiskFraming';
@@ -214,7 +215,7 @@ describe('interpretElement: what one element of the AiSK stream means', () => {
 			[null, 'null'],
 			['text', '"text"'],
 		] as const) {
-			expect(thrown(() => interpretElement(value))).toMatchObject({
+			expect(thrownAgentChatError(() => interpretElement(value))).toMatchObject({
 				kind: 'protocol',
 				code: 'PROTOCOL_ERROR',
 				retryable: false,
@@ -222,18 +223,9 @@ describe('interpretElement: what one element of the AiSK stream means', () => {
 				description: 'AiSK sent a stream element the node cannot read.',
 			});
 		}
-		expect(thrown(() => interpretElement(['x'.repeat(300)])).message).toBe(`AiSK sent a stream element that is not a JSON object: ${JSON.stringify(['x'.repeat(300)]).slice(0, 200)}`);
+		expect(thrownAgentChatError(() => interpretElement(['x'.repeat(300)])).message).toBe(`AiSK sent a stream element that is not a JSON object: ${JSON.stringify(['x'.repeat(300)]).slice(0, 200)}`);
 	});
 
-	function thrown(action: () => unknown): AgentChatError {
-		try {
-			action();
-		} catch (error) {
-			expect(error).toBeInstanceOf(AgentChatError);
-			return error as AgentChatError;
-		}
-		throw new Error('expected an AgentChatError');
-	}
 });
 
 describe('readAiskStream: telling the framing from the first characters', () => {

@@ -4,6 +4,7 @@
  * are written out by hand; codes and meanings follow the vendor's error tables (docs/vendors/tencent-lke.md).
  */
 import { AgentChatError } from '../nodes/shared/errors';
+import { thrownAgentChatError } from './helpers/failureOf';
 import {
 	adpV2ErrorFromEvent,
 	busyReplyError,
@@ -18,15 +19,6 @@ import {
 	unexpectedChatBody,
 } from '../nodes/TencentLke/errors';
 
-function thrown(action: () => unknown): AgentChatError {
-	try {
-		action();
-	} catch (error) {
-		expect(error).toBeInstanceOf(AgentChatError);
-		return error as AgentChatError;
-	}
-	throw new Error('expected an AgentChatError');
-}
 
 describe('LKE dialog errors', () => {
 	test('a documented code: its meaning, the server text when it says more, the hint', () => {
@@ -117,7 +109,7 @@ describe('a 200 that is not an event stream', () => {
 
 describe('the Cloud API envelope (GetWsToken)', () => {
 	test('Response.Error: the code, the message, the hint and the RequestId', () => {
-		const failure = thrown(() =>
+		const failure = thrownAgentChatError(() =>
 			parseCloudApiResponse(200, JSON.stringify({ Response: { Error: { Code: 'AuthFailure.SignatureExpire', Message: 'expired' }, RequestId: 'req-1' } })),
 		);
 		expect(failure).toMatchObject({
@@ -129,7 +121,7 @@ describe('the Cloud API envelope (GetWsToken)', () => {
 			description:
 				"The request timestamp is more than 5 minutes away from Tencent Cloud's time: check the n8n host's clock (enable NTP time synchronization). RequestId: req-1 (quote it to Tencent Cloud support).",
 		});
-		const noCode = thrown(() => parseCloudApiResponse(400, JSON.stringify({ Response: { Error: { Message: 5 } } })));
+		const noCode = thrownAgentChatError(() => parseCloudApiResponse(400, JSON.stringify({ Response: { Error: { Message: 5 } } })));
 		expect(noCode).toMatchObject({ code: 'UnknownError', httpStatus: 400, message: 'Tencent Cloud API error UnknownError: no message', description: 'The answer carried no RequestId.' });
 	});
 
@@ -145,11 +137,11 @@ describe('the Cloud API envelope (GetWsToken)', () => {
 
 	test('no envelope: a 2xx is a protocol error with the body; another status is an HTTP error', () => {
 		for (const body of ['[1]', '{"Response":[1]}', '{"Response":"x"}', 'not json', 'null']) {
-			expect(thrown(() => parseCloudApiResponse(200, body))).toMatchObject({ code: 'UNEXPECTED_RESPONSE', message: 'Tencent Cloud API answered without a Response object' });
+			expect(thrownAgentChatError(() => parseCloudApiResponse(200, body))).toMatchObject({ code: 'UNEXPECTED_RESPONSE', message: 'Tencent Cloud API answered without a Response object' });
 		}
-		expect(thrown(() => parseCloudApiResponse(200, ''))).toMatchObject({ description: 'Response body: (empty)' });
-		expect(thrown(() => parseCloudApiResponse(300, '{"Response":{"Token":"t"}}'))).toMatchObject({ kind: 'http', code: 300 });
-		expect(thrown(() => parseCloudApiResponse(502, 'bad gateway'))).toMatchObject({ kind: 'http', code: 502, retryable: true });
+		expect(thrownAgentChatError(() => parseCloudApiResponse(200, ''))).toMatchObject({ description: 'Response body: (empty)' });
+		expect(thrownAgentChatError(() => parseCloudApiResponse(300, '{"Response":{"Token":"t"}}'))).toMatchObject({ kind: 'http', code: 300 });
+		expect(thrownAgentChatError(() => parseCloudApiResponse(502, 'bad gateway'))).toMatchObject({ kind: 'http', code: 502, retryable: true });
 		expect(parseCloudApiResponse(299, '{"Response":{"Token":"t","RequestId":"r"}}')).toEqual({ Token: 't', RequestId: 'r' });
 	});
 });
