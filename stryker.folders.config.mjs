@@ -45,11 +45,14 @@ const folder = process.env.MUTATION_FOLDER ?? 'shared';
 const chosen = FOLDERS[folder];
 if (!chosen) throw new Error(`MUTATION_FOLDER must be one of ${Object.keys(FOLDERS).join(', ')}, not "${folder}"`);
 
+// The base config adds nodes/ and credentials/ to jest's roots: for --findRelatedTests the runner adds only the mutated
+// file's folder, so jest could not follow a test's imports through a file outside both (Aisk.node.ts → actions/index.ts
+// → ask.operation.ts), found no related test, ran none, and reported the operations' mutants as survived.
 export default {
 	...base,
 	$schema: undefined,
 	mutate: chosen.mutate,
-	jest: { ...base.jest, config: { testMatch: [`<rootDir>/test/{${chosen.tests.join(',')}}.test.ts`] } },
+	jest: { ...base.jest, config: { ...base.jest.config, testMatch: [`<rootDir>/test/{${chosen.tests.join(',')}}.test.ts`] } },
 	incrementalFile: `reports/stryker-incremental-${folder}.json`,
 	jsonReporter: { fileName: `reports/mutation/${folder}.json` },
 	htmlReporter: { fileName: `reports/mutation/${folder}.html` },
