@@ -37,7 +37,7 @@ const FOLDERS = {
 	},
 	credentials: {
 		mutate: ['credentials/**/*.ts'],
-		tests: ['aisk', 'aiskAskWorkflow', 'lkeCloudApi', 'site', 'tateATate', 'tencentLkeChat'],
+		tests: ['credentials', 'aisk', 'aiskAskWorkflow', 'lkeCloudApi', 'site', 'tateATate', 'tencentLkeChat'],
 	},
 };
 

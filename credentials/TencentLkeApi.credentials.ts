@@ -66,7 +66,7 @@ export class TencentLkeApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'https://wss.lke.tencentcloud.com',
-			description: 'The dialog host; /v1/qbot/chat/sse is appended',
+			description: 'The dialog host; the chat path is appended (/adp/v2/chat, or /v1/qbot/chat/sse for the legacy v1 API)',
 			displayOptions: { show: { site: ['custom'] } },
 		},
 		{
