@@ -16,6 +16,7 @@ import { SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';
 import { computeTc3, parseTc3Authorization, tc3ScopeDate } from '../testkit/simulator/tc3Verification';
 import { sdkAuthorization } from './helpers/tencentCloudSdkSigner';
 import { useSimulator } from './helpers/useSimulator';
+import { getWsTokenInput } from './helpers/getWsTokenInput';
 
 const NODE_TYPE = 'n8n-nodes-agent-chat.tencentLke';
 const KEYS = [SIMULATOR_DEFAULTS.lkeAppKey, SIMULATOR_DEFAULTS.secretKey];
@@ -83,18 +84,6 @@ function expectNoSecrets(result: WorkflowRunResult, nodeName = 'LKE'): void {
 	}
 }
 
-function planInput(overrides: Partial<GetWsTokenInput> = {}): GetWsTokenInput {
-	return {
-		secretId: 'AKIDexample',
-		secretKey: 'example-secret',
-		appKey: 'example-app-key',
-		visitorBizId: 'visitor-1',
-		apiEndpoint: 'https://lke.intl.tencentcloudapi.com',
-		region: 'ap-jakarta',
-		defaultVisitorBizId: 'n8n-wf',
-		...overrides,
-	};
-}
 
 /** A GetWsToken plan for the simulator, with its keys. */
 function simulatorPlan(visitorBizId: string): ReturnType<typeof planGetWsToken> {
@@ -111,7 +100,7 @@ function simulatorPlan(visitorBizId: string): ReturnType<typeof planGetWsToken> 
 
 describe('lkeCloudApi (pure)', () => {
 	test('builds the GetWsToken request: body, headers, TC3 with service lke', () => {
-		const plan = planGetWsToken(planInput());
+		const plan = planGetWsToken(getWsTokenInput());
 		const request = buildCloudApiRequest(plan, 1_700_000_000);
 		expect(request.body).toBe('{"Type":5,"BotAppKey":"example-app-key","VisitorBizId":"visitor-1"}');
 		expect(request.url).toBe('https://lke.intl.tencentcloudapi.com');
@@ -144,10 +133,10 @@ describe('lkeCloudApi (pure)', () => {
 	});
 
 	test('Host carries a non-default port; the service stays lke for any host; empty visitor takes the default', () => {
-		const plan = planGetWsToken(planInput({ apiEndpoint: 'http://127.0.0.1:8080', visitorBizId: '' }));
+		const plan = planGetWsToken(getWsTokenInput({ apiEndpoint: 'http://127.0.0.1:8080', visitorBizId: '' }));
 		expect(plan.host).toBe('127.0.0.1:8080');
 		expect(JSON.parse(plan.body).VisitorBizId).toBe('n8n-wf');
-		expect(planGetWsToken(planInput({ apiEndpoint: 'https://proxy.example.com:443' })).host).toBe('proxy.example.com');
+		expect(planGetWsToken(getWsTokenInput({ apiEndpoint: 'https://proxy.example.com:443' })).host).toBe('proxy.example.com');
 		// The signature covers host:127.0.0.1:8080, the Host header sent (written out as above).
 		expect(buildCloudApiRequest(plan, 1_700_000_000).authorization).toBe(
 			'TC3-HMAC-SHA256 Credential=AKIDexample/2023-11-14/lke/tc3_request, SignedHeaders=content-type;host, ' +
@@ -162,7 +151,7 @@ describe('lkeCloudApi (pure)', () => {
 		['visitorBizId', { visitorBizId: 'v'.repeat(65) }],
 	])('input error naming %s', (field, overrides) => {
 		try {
-			planGetWsToken(planInput(overrides as Partial<GetWsTokenInput>));
+			planGetWsToken(getWsTokenInput(overrides as Partial<GetWsTokenInput>));
 			throw new Error('no error');
 		} catch (error) {
 			expect(error).toBeInstanceOf(AgentChatError);
@@ -173,7 +162,7 @@ describe('lkeCloudApi (pure)', () => {
 	});
 
 	test('a 64-character visitor is fine', () => {
-		expect(() => planGetWsToken(planInput({ visitorBizId: 'v'.repeat(64) }))).not.toThrow();
+		expect(() => planGetWsToken(getWsTokenInput({ visitorBizId: 'v'.repeat(64) }))).not.toThrow();
 	});
 
 	test('success: the Response fields as sent', () => {

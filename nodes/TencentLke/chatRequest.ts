@@ -82,10 +82,14 @@ export function optionalString(value: unknown, field: string): string {
 export function customVariablesBody(option: LkeChatOptions['customVariables']): Record<string, string> | undefined {
 	if (option === undefined || option === null) return undefined;
 	const pairs: Array<[string, unknown]> = Array.isArray((option as IDataObject).variables)
-		? ((option as IDataObject).variables as Array<{ key?: unknown; value?: unknown }>).map((entry) => [
-				String(entry.key ?? ''),
-				entry.value,
-			])
+		? ((option as IDataObject).variables as unknown[]).map((entry, index): [string, unknown] => {
+				// Only JSON or an expression can put something else in the list; it must not crash the item.
+				if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+					throw inputError('options.customVariables', `variable ${index} must be a name and value pair`);
+				}
+				const pair = entry as { key?: unknown; value?: unknown };
+				return [String(pair.key ?? ''), pair.value];
+			})
 		: Object.entries(option as IDataObject).filter(([key]) => key !== 'variables');
 	if (pairs.length === 0) return undefined;
 	const variables: Record<string, string> = {};

@@ -64,8 +64,9 @@ function fileItems(value: unknown): IDataObject[] {
 			throw inputError('options.fileInfos', `entry ${index} lacks ${missing.join(', ')} (each file needs file_name, file_url and file_type)`);
 		}
 		const createTime = entry.CreateTime ?? entry.create_time;
-		if (createTime !== undefined && createTime !== null && createTime !== '') {
-			const milliseconds = Number(createTime);
+		// Blank text is no time, as an empty field is; Number() would read it as 0.
+		if (createTime !== undefined && createTime !== null && !(typeof createTime === 'string' && createTime.trim() === '')) {
+			const milliseconds = typeof createTime === 'number' || typeof createTime === 'string' ? Number(createTime) : Number.NaN;
 			if (!Number.isFinite(milliseconds)) throw inputError('options.fileInfos', `entry ${index}: create_time must be a number of milliseconds`);
 			file.CreateTime = milliseconds;
 		}
