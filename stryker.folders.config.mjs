@@ -25,15 +25,15 @@ const FOLDERS = {
 	},
 	'TencentLke-client': {
 		mutate: ['nodes/TencentLke/{chatClient,chatOutputs,getWsTokenClient,credentialTest,TencentLke.node}.ts', 'nodes/TencentLke/actions/**/*.ts'],
-		tests: ['lkeChatTurn', 'tencentLkeChat', 'liveDeltas', 'lkeCloudApi', 'operations', 'site'],
+		tests: ['lkeChatTurn', 'tencentLkeChat', 'liveDeltas', 'lkeCloudApi', 'nodeDescriptions', 'operations', 'site'],
 	},
 	Aisk: {
 		mutate: ['nodes/Aisk/**/*.ts'],
-		tests: ['aisk', 'aiskAskAggregator', 'aiskAskRequest', 'aiskAskStream', 'aiskAskWorkflow', 'operations', 'secrets'],
+		tests: ['aisk', 'aiskAskAggregator', 'aiskAskRequest', 'aiskAskStream', 'aiskAskWorkflow', 'nodeDescriptions', 'operations', 'secrets'],
 	},
 	TateATate: {
 		mutate: ['nodes/TateATate/**/*.ts'],
-		tests: ['tateATate', 'operations', 'secrets'],
+		tests: ['tateATate', 'nodeDescriptions', 'operations', 'secrets'],
 	},
 	credentials: {
 		mutate: ['credentials/**/*.ts'],
