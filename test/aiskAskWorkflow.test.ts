@@ -175,6 +175,20 @@ describe('AiSK Ask in a workflow (simulator)', () => {
 		expectNoSecrets(result);
 	});
 
+	test('an error that repeats the prompt token: the token is masked in the error like the API token', async () => {
+		const promptToken = 'prompt-token-echoed-0d4e';
+		// The whole exchange is scripted: the simulator's own handlers would refuse a token they did not issue.
+		sim.enqueue('aiskPromptToken', { steps: [JSON.stringify({ token: promptToken, expires_in: 600 })] });
+		sim.enqueue('aiskInit', { steps: ['{"knowledge_base_infos":[]}'] });
+		sim.enqueue('aiskStream', { status: 400, steps: [JSON.stringify({ code: 3, message: `token ${promptToken} (Bearer ${promptToken}) is not valid for this chatbot` })] });
+		const result = await run(askNode());
+		const error = result.errorOf('AiSK')!;
+		expect(error.message).toMatch(/^AiSK error 3 INVALID_ARGUMENT/);
+		expect(error.message).toContain('is not valid for this chatbot');
+		expect(streamRequests()[0].headers.authorization).toBe(`Bearer ${promptToken}`);
+		expectNoSecrets(result);
+	});
+
 	test('throttling: waited out as ErrorInfo wait_sec asks, then answered', async () => {
 		const question = 'Busy [throttle:2][throttle-wait:0.05]';
 		const result = await run(askNode({ options: { maxRetries: 3 } }), { inputItems: [{ chatInput: question }] });
