@@ -328,6 +328,213 @@ describe('AdpV2TurnAggregator', () => {
 		expect(JSON.stringify(debug.procedures)).toContain('SYSTEM PROMPT TEXT');
 		expect(debug.statInfo).toEqual({ TotalTokens: 5, TotalCost: '10' });
 	});
+
+	it('before any response the requested ids stand; the user\'s record id comes from request_ack when no RelatedRecordId came', () => {
+		expect(fold([]).result).toMatchObject({
+			sessionId: requested.sessionId,
+			requestId: requested.requestId,
+			recordId: '',
+			relatedRecordId: '',
+			traceId: '',
+			replyMethod: null,
+			isFinal: false,
+		});
+		expect(fold([ack, added('r1', 'reply'), content('r1', 'Hi')]).result).toMatchObject({ relatedRecordId: 'user-rec', recordId: '', reply: 'Hi' });
+	});
+
+	it('response.created alone gives the record ids, the trace and the ConversationId as the session id', () => {
+		const { result } = fold([
+			{
+				Type: 'response.created',
+				Response: { RecordId: 'bot-rec', RelatedRecordId: 'user-rec', ConversationId: 'conv-named-by-the-server-0123456789', Status: 'processing', ExtraInfo: { TraceId: 'abc123 / bot-rec', ReplyMethod: 0 } },
+			},
+		]);
+		expect(result).toMatchObject({ sessionId: 'conv-named-by-the-server-0123456789', recordId: 'bot-rec', relatedRecordId: 'user-rec', traceId: 'abc123', replyMethod: null, isFinal: false });
+	});
+
+	it('a ReplyMethod of 0 (not set) or none at all never replaces a known one', () => {
+		const processing = (response: Record<string, unknown>): AdpV2Event => ({ Type: 'response.processing', Response: response });
+		const { result } = fold([
+			created,
+			processing({ ExtraInfo: { ReplyMethod: 16 } }),
+			processing({ StatusDesc: 'Generating' }),
+			processing({ ExtraInfo: { ReplyMethod: 0 } }),
+			processing({ ExtraInfo: { TraceId: 'abc123 / bot-rec' } }),
+		]);
+		expect(result.replyMethod).toBe(16);
+	});
+
+	it('message.processing updates a message\'s status; the fields it leaves out keep their value', () => {
+		const { result } = fold([added('t1', 'thought'), content('t1', 'Let me think'), { Type: 'message.processing', MessageId: 't1', Message: { Status: 'success' } }]);
+		expect(result.thoughts).toEqual([{ name: 'thought-name', title: 'thought title', status: 'success', content: 'Let me think', elapsed: 12 }]);
+	});
+
+	it('response.completed\'s messages keep the name, title and status that earlier events gave', () => {
+		const { result } = fold([
+			added('t1', 'thought'),
+			done('t1', 'thought', ['Thought.']),
+			added('r1', 'reply'),
+			done('r1', 'reply', ['Answer.']),
+			completed([
+				{ MessageId: 't1', Type: 'thought', Contents: [{ Type: 'text', Text: 'Thought.' }] },
+				{ MessageId: 'r1', Type: 'reply', Contents: [{ Type: 'text', Text: 'Answer.' }] },
+			]),
+		]);
+		expect(result.thoughts).toEqual([{ name: 'thought-name', title: 'thought title', status: 'success', content: 'Thought.', elapsed: 12 }]);
+	});
+
+	it('a message announced without name, title or status lists them empty; a tool call without a Name is named by ExtraInfo.ToolName', () => {
+		const { result } = fold([
+			{ Type: 'message.added', Message: { MessageId: 't1', Type: 'thought' } },
+			content('t1', 'Hmm'),
+			{ Type: 'message.added', Message: { MessageId: 'c1', Type: 'tool_call', ExtraInfo: { ToolName: 'web_search' } } },
+			{ Type: 'message.added', Message: { MessageId: 'c2', Type: 'tool_call', Name: 'search', ExtraInfo: { ToolName: 'web_search' } } },
+		]);
+		expect(result.thoughts).toEqual([{ name: '', title: '', status: '', content: 'Hmm', elapsed: null }]);
+		expect(result.toolCalls).toEqual([
+			{ name: 'web_search', title: '', status: '', content: '' },
+			{ name: 'search', title: '', status: '', content: '' },
+		]);
+	});
+
+	it('text that comes before its message.added is kept, and belongs to the message announced later', () => {
+		const { result, deltas } = fold([
+			delta('r1', 'Early '),
+			delta('t1', 'hm'),
+			added('r1', 'reply'),
+			delta('r1', 'answer.'),
+			{ Type: 'message.added', Message: { MessageId: 't1', Type: 'thought' } },
+			done('r1', 'reply', ['Early answer.']),
+		]);
+		expect(result.reply).toBe('Early answer.');
+		expect(result.thoughts).toEqual([{ name: '', title: '', status: '', content: 'hm', elapsed: null }]);
+		expect(deltas.join('')).toBe('Early answer.');
+	});
+
+	it('passes on live text for reply text only; other events, and events without their object, return none', () => {
+		const webRef = { Index: 1, Type: 4, Name: 'Web', WebSearchRefer: { Url: 'https://example.com/w' } };
+		const { deltas, result } = fold([
+			ack,
+			created,
+			added('r1', 'reply'),
+			content('r1'),
+			replace('r1', 'Answer'),
+			{ Type: 'quote_info.added', MessageId: 'r1', ContentIndex: 0, QuoteInfo: { Position: 6, Index: 1 } },
+			{ Type: 'reference.added', MessageId: 'r1', ContentIndex: 0, Reference: webRef },
+			{ Type: 'future.event', Note: 'x' },
+			{ Type: 'message.done', MessageId: 'r1' },
+			{ Type: 'response.completed' },
+			done('r1', 'reply', ['Answer.']),
+			completed([{ MessageId: 'r1', Type: 'reply', Contents: [{ Type: 'text', Text: 'Answer.' }] }]),
+			{ Type: 'error', Error: { Code: 460020, Message: 'late' } },
+			{ Type: 'done' },
+		]);
+		expect(deltas).toEqual(['', '', '', '', '', '', '', '', '', '', 'Answer.', '', '', '']);
+		expect(result).toMatchObject({ reply: 'Answer.', isFinal: true, quoteInfos: [{ index: 1, position: 6 }] });
+	});
+
+	it('a content without a Type is text; other content types are not part of the reply', () => {
+		const streamed = fold([
+			added('r1', 'reply'),
+			{ Type: 'content.added', MessageId: 'r1', ContentIndex: 0, Content: { Text: 'Plain' } },
+			content('r1', 'widget text', 1, 'widget'),
+			content('r1', '{"a":1}', 2, 'json_text'),
+		]).result;
+		expect(streamed.reply).toBe('Plain\n{"a":1}');
+		const final = fold([
+			added('r1', 'reply'),
+			done('r1', 'reply', [], { Contents: [{ Text: 'Plain' }, { Type: 'widget', Text: 'widget text' }, { Type: 'json_text', Text: '{"a":1}' }] }),
+		]).result;
+		expect(final.reply).toBe('Plain\n{"a":1}');
+	});
+
+	it('hasContent: empty reply text and thoughts are not content; a final reply text that never streamed is', () => {
+		expect(fold([added('r1', 'reply'), content('r1')]).aggregator.hasContent).toBe(false);
+		expect(fold([added('t1', 'thought'), content('t1', 'Hmm')]).aggregator.hasContent).toBe(false);
+		expect(fold([added('r1', 'reply'), content('r1', 'Hi')]).aggregator.hasContent).toBe(true);
+		expect(fold([added('r1', 'reply'), done('r1', 'reply', [''])]).aggregator.hasContent).toBe(false);
+		expect(fold([added('r1', 'reply'), done('r1', 'reply', ['ok'])]).aggregator.hasContent).toBe(true);
+		expect(fold([added('r1', 'reply'), done('r1', 'reply', ['ok'])], false, false).aggregator.hasContent).toBe(true);
+	});
+
+	it('reply texts that come only with message.done go out live with the reply\'s separators', () => {
+		const { result, deltas } = fold([added('r1', 'reply'), done('r1', 'reply', ['A', 'B']), added('r2', 'reply'), done('r2', 'reply', ['C'])]);
+		expect(result.reply).toBe('A\nB\n\nC');
+		expect(deltas.join('')).toBe('A\nB\n\nC');
+	});
+
+	it('empty texts and reply messages without text add no separators, to the reply or live', () => {
+		const { result, deltas } = fold([
+			added('r1', 'reply'),
+			done('r1', 'reply', ['A']),
+			added('r2', 'reply'),
+			done('r2', 'reply', ['', 'B']),
+			added('r3', 'reply'),
+			done('r3', 'reply', []),
+		]);
+		expect(result.reply).toBe('A\n\nB');
+		expect(deltas.join('')).toBe('A\n\nB');
+	});
+
+	it('without final contents, a message\'s texts are in ContentIndex order', () => {
+		expect(fold([added('r1', 'reply'), content('r1', 'second', 1), content('r1', 'first', 0)]).result.reply).toBe('first\nsecond');
+	});
+
+	it('a thought\'s empty contents add no line breaks', () => {
+		expect(fold([added('t1', 'thought'), done('t1', 'thought', ['', 'Thinking.', ''])]).result.thoughts[0].content).toBe('Thinking.');
+	});
+
+	it('quote positions in a later content of a message count the line break before it', () => {
+		const { result } = fold([
+			added('r1', 'reply'),
+			done('r1', 'reply', [], { Contents: [{ Type: 'text', Text: 'ab' }, { Type: 'text', Text: 'cd', QuoteInfos: [{ Position: 1, Index: 1 }] }] }),
+		]);
+		expect(result.reply).toBe('ab\ncd');
+		expect(result.quoteInfos).toEqual([{ index: 1, position: 4 }]);
+	});
+
+	it('quote positions count characters (code points), not UTF-16 units', () => {
+		// 8 characters: a, 😀, b, 你, 好, ！, then U+10000 and U+10FFFF, the first and the last code point outside the BMP.
+		const first = 'a😀b你好！\u{10000}\u{10FFFF}';
+		const { result } = fold([
+			added('r1', 'reply'),
+			done('r1', 'reply', [first]),
+			added('r2', 'reply'),
+			{ Type: 'quote_info.added', MessageId: 'r2', ContentIndex: 0, QuoteInfo: { Position: 1, Index: 3 } },
+			done('r2', 'reply', ['cd']),
+		]);
+		expect(result.quoteInfos).toEqual([{ index: 3, position: 11 }]);
+	});
+
+	it('skips entries of Contents, References and Messages that are not objects', () => {
+		const webRef = { Index: 1, Type: 4, Name: 'Web', WebSearchRefer: { Url: 'https://example.com/w' } };
+		const { result } = fold([
+			added('r1', 'reply'),
+			done('r1', 'reply', [], { Contents: [null, { Type: 'text', Text: 'ok', References: [null, webRef] }] }),
+			completed([null, { MessageId: 'r1', Type: 'reply', Contents: [{ Type: 'text', Text: 'ok' }] }]),
+		]);
+		expect(result).toMatchObject({ reply: 'ok', isFinal: true });
+		expect(result.references).toEqual([{ index: 1, type: 4, name: 'Web', url: 'https://example.com/w' }]);
+	});
+
+	it('uses the stream reader\'s hint on a text.replace only when its base is the slot\'s text', () => {
+		const streamed = [added('r1', 'reply'), content('r1'), replace('r1', 'Hello'), replace('r1', 'Hello world')];
+		const matching = new AdpV2TurnAggregator(requested);
+		const sentWithMatchingHint = streamed.map((event) => matching.accept(event));
+		sentWithMatchingHint.push(matching.accept(replace('r1', 'Hello world!'), { base: 'Hello world', appended: '!' }));
+		sentWithMatchingHint.push(matching.accept(done('r1', 'reply', ['Hello world!'])));
+		expect(sentWithMatchingHint).toEqual(['', '', '', 'Hello', ' world', '!']);
+		// The reader's base is the last long text it read, which may have been another slot's.
+		const other = new AdpV2TurnAggregator(requested);
+		const sentWithOtherHint = streamed.map((event) => other.accept(event));
+		sentWithOtherHint.push(other.accept(replace('r1', 'Hello there'), { base: 'Hello', appended: ' there' }));
+		sentWithOtherHint.push(other.accept(done('r1', 'reply', ['Hello there'])));
+		expect(sentWithOtherHint).toEqual(['', '', '', 'Hello', ' ', 'there']);
+	});
+
+	it('under debug, before response.completed there are no procedures and no statInfo', () => {
+		expect(fold([added('r1', 'reply'), content('r1', 'Hi')], true).result.debug).toEqual({ procedures: [], statInfo: null });
+	});
 });
 
 describe('parseAdpV2Event', () => {

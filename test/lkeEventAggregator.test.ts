@@ -1,6 +1,7 @@
 import { AgentChatError } from '../nodes/shared/errors';
 import { LkeTurnAggregator } from '../nodes/TencentLke/chatAggregator';
-import { parseLkeEvent, type LkeEvent } from '../nodes/TencentLke/stream/lkeEvent';
+import { parseLkeEvent, type LkeContentHint, type LkeEvent } from '../nodes/TencentLke/stream/lkeEvent';
+import { thrownAgentChatError } from './helpers/failureOf';
 
 const requested = { sessionId: 'session-1', requestId: 'request-1' };
 
@@ -37,6 +38,14 @@ function replyEvents(pieces: string[], incremental: boolean, finalExtra: Record<
 		const last = index === pieces.length - 1;
 		return botReply(incremental ? piece : soFar, last ? { is_final: true, ...finalExtra } : {});
 	});
+}
+
+function thoughtWithTrace(traceId: string): LkeEvent {
+	return { type: 'thought', payload: { trace_id: traceId, procedures: [{ index: 0, name: 'thought', title: 'Think', status: 'success', debugging: { content: 'hm' } }] } };
+}
+
+function referenceWithTrace(traceId: string): LkeEvent {
+	return { type: 'reference', payload: { trace_id: traceId, references: [{ id: 'r1', type: 2, name: 'Doc' }] } };
 }
 
 function fold(incremental: boolean, events: LkeEvent[]) {
@@ -344,6 +353,159 @@ describe('LkeTurnAggregator', () => {
 		expect(result.optionCards).toEqual(['yes', 'no']);
 		expect(result.workflow).toEqual({ workflow_name: 'wf' });
 		expect(result.toolCalls).toEqual([]);
+	});
+
+	it('leaves knowledge and option cards out when the final reply has none, and the workflow keeps only the fields sent', () => {
+		const outputKeys = ['isEvil', 'isFinal', 'quoteInfos', 'recordId', 'references', 'relatedRecordId', 'reply', 'replyMethod', 'requestId', 'sessionId', 'thoughts', 'tokenStats', 'toolCalls', 'traceId'];
+		const withNulls = fold(false, [echo(), ...replyEvents(['x'], false, { knowledge: null, option_cards: [], quote_infos: null })]).result;
+		expect(Object.keys(withNulls).sort()).toEqual(outputKeys);
+		const withoutThem = fold(false, [echo(), ...replyEvents(['x'], false)]).result;
+		expect(Object.keys(withoutThem).sort()).toEqual(outputKeys);
+		const withWorkflow = fold(false, [echo(), ...replyEvents(['x'], false, { work_flow: { workflow_name: 'wf', current_node: { NodeID: 'n1', Input: 'NODE INPUT' } } })]).result;
+		expect(withWorkflow.workflow).toStrictEqual({ workflow_name: 'wf', current_node: { NodeID: 'n1' } });
+	});
+
+	it('passes on live text for reply events only', () => {
+		const { deltas } = fold(false, [
+			echo(),
+			{ type: 'thought', payload: { procedures: [{ index: 0, name: 'thought', title: 'Think', status: 'success', debugging: { content: 'thinking' } }] } },
+			{ type: 'reference', payload: { references: [{ id: 'r1', type: 2, name: 'Doc' }] } },
+			{ type: 'token_stat', payload: { token_count: 3 } },
+			{ type: 'heartbeat', payload: {} },
+			...replyEvents(['answer'], false),
+		]);
+		expect(deltas).toEqual(['', '', '', '', '', 'answer']);
+	});
+
+	it('ignores an error event after the final reply', () => {
+		const { result, deltas } = fold(false, [echo(), ...replyEvents(['final answer'], false), { type: 'error', error: { code: 460020, message: 'Model request timeout' } }]);
+		expect(deltas).toEqual(['', 'final answer', '']);
+		expect(result).toMatchObject({ reply: 'final answer', isFinal: true });
+	});
+
+	it.each([
+		['the echo', [echo({ trace_id: 'trace-echo' }), thoughtWithTrace('trace-thought'), referenceWithTrace('trace-reference')], 'trace-echo'],
+		['a thought, when the echo has none', [echo(), thoughtWithTrace('trace-thought'), referenceWithTrace('trace-reference')], 'trace-thought'],
+		['a reference, when nothing before had one', [echo(), referenceWithTrace('trace-reference'), thoughtWithTrace('trace-thought')], 'trace-reference'],
+		['no event (empty)', [echo()], ''],
+	])('when the bot replies carry no trace id, takes it from %s', (_name, events, expected) => {
+		const { result } = fold(false, [...events, ...replyEvents(['x'], false, { trace_id: undefined })]);
+		expect(result.traceId).toBe(expected);
+	});
+
+	it('a bot reply\'s trace id replaces an earlier one', () => {
+		const { result } = fold(false, [echo({ trace_id: 'trace-echo' }), thoughtWithTrace('trace-thought'), ...replyEvents(['x'], false, { trace_id: 'trace-reply' })]);
+		expect(result.traceId).toBe('trace-reply');
+	});
+
+	it('a later event for a thought procedure updates its name, title, status and elapsed time', () => {
+		const { result } = fold(false, [
+			echo(),
+			{ type: 'thought', payload: { procedures: [{ index: 0, name: 'thought', title: 'Think', status: 'processing', elapsed: 10, debugging: { content: 'Looking' } }] } },
+			{ type: 'thought', payload: { procedures: [{ index: 0, name: 'knowledge', title: 'Search', status: 'success', elapsed: 25, debugging: { content: 'Looking it up' } }] } },
+			...replyEvents(['x'], false),
+		]);
+		expect(result.thoughts).toEqual([{ name: 'knowledge', title: 'Search', status: 'success', content: 'Looking it up', elapsed: 25 }]);
+	});
+
+	it('a later event for a thought procedure that leaves fields out keeps their earlier values', () => {
+		const { result } = fold(false, [
+			echo(),
+			{ type: 'thought', payload: { procedures: [{ index: 0, name: 'thought', title: 'Think', status: 'success', elapsed: 10, debugging: { content: 'Looking' } }] } },
+			{ type: 'thought', payload: { procedures: [{ index: 0, debugging: { content: 'Looking it up' } }] } },
+			...replyEvents(['x'], false),
+		]);
+		expect(result.thoughts).toEqual([{ name: 'thought', title: 'Think', status: 'success', content: 'Looking it up', elapsed: 10 }]);
+	});
+
+	it('lists thought procedures in index order without gaps, in the output and under debug', () => {
+		const first = { index: 1, name: 'knowledge', title: 'Search', status: 'success', elapsed: 5, debugging: { content: 'found 2' } };
+		const second = { index: 3, name: 'thought', title: 'Think', status: 'success', elapsed: 7, debugging: { content: 'so the answer is x' } };
+		const aggregator = new LkeTurnAggregator(false, { ...requested, includeDebug: true });
+		for (const event of [echo(), { type: 'thought', payload: { procedures: [second] } }, { type: 'thought', payload: { procedures: [first] } }, ...replyEvents(['x'], false)]) aggregator.accept(event);
+		const result = aggregator.result();
+		expect(result.thoughts).toEqual([
+			{ name: 'knowledge', title: 'Search', status: 'success', content: 'found 2', elapsed: 5 },
+			{ name: 'thought', title: 'Think', status: 'success', content: 'so the answer is x', elapsed: 7 },
+		]);
+		expect((result.debug as { procedures: unknown[] }).procedures).toEqual([first, second]);
+	});
+
+	it('under debug, gives the task flow as sent, and null for what did not come', () => {
+		const run = (finalExtra: Record<string, unknown>) => {
+			const aggregator = new LkeTurnAggregator(false, { ...requested, includeDebug: true });
+			for (const event of [echo(), ...replyEvents(['x'], false, finalExtra)]) aggregator.accept(event);
+			return aggregator.result().debug as Record<string, unknown>;
+		};
+		expect(run({ task_flow: { task_flow_name: 'Order lookup', task_flow_id: 'tf-1' } })).toEqual({
+			tokenStat: null,
+			procedures: [],
+			workFlow: null,
+			taskFlow: { task_flow_name: 'Order lookup', task_flow_id: 'tf-1' },
+		});
+		expect(run({}).taskFlow).toBeNull();
+	});
+
+	it('names the client tools the agent waits for; entries without a name or not objects are skipped', () => {
+		const aggregator = new LkeTurnAggregator(false, requested);
+		aggregator.accept(echo());
+		const toolCalls = [null, { function: { name: 'get_weather' } }, { type: 'function' }, { name: 'lookup_order' }];
+		const error = thrownAgentChatError(() => aggregator.accept(botReply('', { is_final: true, reply_method: 20, interrupt_info: { tool_calls: toolCalls } })));
+		expect(error.code).toBe('CLIENT_TOOLS_REQUIRED');
+		expect(error.description).toContain('client tools (get_weather, lookup_order) and');
+	});
+
+	it('counts only non-empty bot text as content', () => {
+		const aggregator = new LkeTurnAggregator(false, requested);
+		aggregator.accept(echo());
+		aggregator.accept(botReply(''));
+		expect(aggregator.hasBotContent).toBe(false);
+		aggregator.accept(botReply('a'));
+		expect(aggregator.hasBotContent).toBe(true);
+	});
+
+	it('skips reference entries that are not objects', () => {
+		const { result } = fold(false, [echo(), { type: 'reference', payload: { references: [null, 'ref-0', { id: 'r1', type: 2, name: 'Doc' }] } }, ...replyEvents(['x'], false)]);
+		expect(result.references).toEqual([{ id: 'r1', type: 2, name: 'Doc' }]);
+	});
+
+	it('has no record id before any bot reply', () => {
+		const aggregator = new LkeTurnAggregator(false, requested);
+		aggregator.accept(echo());
+		expect(aggregator.partial()).toMatchObject({ reply: '', recordId: '', sessionId: 'session-1', requestId: 'request-1', isFinal: false });
+	});
+
+	it('isEvil: true when the bot reply or the echo says so, false when both say false', () => {
+		const clean = fold(false, [echo({ is_evil: false }), ...replyEvents(['x'], false, { is_evil: false })]).result;
+		expect(clean.isEvil).toBe(false);
+		const flaggedReply = fold(false, [echo({ is_evil: false }), ...replyEvents(['x'], false, { is_evil: true })]).result;
+		expect(flaggedReply.isEvil).toBe(true);
+		const aggregator = new LkeTurnAggregator(false, requested);
+		expect(thrownAgentChatError(() => aggregator.accept(echo({ is_evil: true }))).code).toBe('SENSITIVE_CONTENT');
+		// What a failed item keeps says why it failed.
+		expect(aggregator.partial().isEvil).toBe(true);
+	});
+});
+
+describe('LkeTurnAggregator live text of cumulative replies the server rewrites', () => {
+	function liveTexts(contents: string[], hints: Array<LkeContentHint | undefined> = []): string[] {
+		const aggregator = new LkeTurnAggregator(false, requested);
+		aggregator.accept(echo());
+		return contents.map((content, index) => aggregator.accept(botReply(content), hints[index]));
+	}
+
+	it('sends the whole new version when the rewrite changes its start', () => {
+		expect(liveTexts(['world', 'Hello world'])).toEqual(['world', 'Hello world']);
+	});
+
+	it('sends nothing for a cut-back version, and then only what goes beyond the text out in full', () => {
+		expect(liveTexts(['Hello world', 'Hello', 'Hello world!'])).toEqual(['Hello world', '', '!']);
+	});
+
+	it('uses the stream reader\'s hint only when its base is the text out in full', () => {
+		expect(liveTexts(['Hello world', 'Hello world!'], [undefined, { base: 'Hello world', appended: '!' }])).toEqual(['Hello world', '!']);
+		// After a cut-back the reader's base is the shorter text, not the one out in full.
+		expect(liveTexts(['Hello world', 'Hello', 'Hello there'], [undefined, undefined, { base: 'Hello', appended: ' there' }])).toEqual(['Hello world', '', 'there']);
 	});
 });
 
