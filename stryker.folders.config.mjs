@@ -17,7 +17,7 @@ const FOLDERS = {
 	// tests, and only the client and the operations with the tests that run whole turns and workflows.
 	'TencentLke-requests': {
 		mutate: ['nodes/TencentLke/{chatRequest,chatRequestV2,getWsTokenRequest,chatAggregator,chatAggregatorV2,chatResult,liveReplyText,errors,tc3Signer,site,secrets}.ts'],
-		tests: ['adpV2Aggregator', 'adpV2ChatRequest', 'lkeChatRequest', 'lkeErrors', 'lkeEventAggregator', 'lkeChatTurn', 'lkeCloudApi', 'secrets', 'site', 'tc3Sdk', 'tc3Signer'],
+		tests: ['adpV2Aggregator', 'adpV2ChatRequest', 'getWsTokenRequest', 'liveReplyText', 'lkeChatRequest', 'lkeChatResult', 'lkeErrors', 'lkeEventAggregator', 'lkeChatTurn', 'lkeCloudApi', 'secrets', 'site', 'tc3Sdk', 'tc3Signer'],
 	},
 	'TencentLke-stream': {
 		mutate: ['nodes/TencentLke/stream/**/*.ts'],
