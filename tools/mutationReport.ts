@@ -31,15 +31,19 @@ interface Mutant {
 	status: MutantStatus;
 }
 
-interface StrykerReport {
+export interface StrykerReport {
 	files: Record<string, { source: string; mutants: Mutant[] }>;
 }
 
-/** A mutant no test can detect, and why: matched by file, mutator and the source text it replaces. */
-interface KeptMutant {
+/**
+ * A mutant no test can detect, and why: matched by file, mutator and the source text it replaces (line numbers move
+ * with every edit), and by its replacement when one is given (the same text may be mutated several ways).
+ */
+export interface KeptMutant {
 	file: string;
 	mutator: string;
 	original: string;
+	replacement?: string;
 	reason: string;
 }
 
@@ -107,7 +111,13 @@ export function renderReport(report: StrykerReport, kept: KeptMutant[], notes: s
 		const { source, mutants } = report.files[file];
 		for (const mutant of mutants.filter((entry) => entry.status === 'Survived' || entry.status === 'NoCoverage')) {
 			const original = originalText(source, mutant.location);
-			const reason = kept.find((entry) => entry.file === file && entry.mutator === mutant.mutatorName && entry.original === original)?.reason;
+			const reason = kept.find(
+				(entry) =>
+					entry.file === file &&
+					entry.mutator === mutant.mutatorName &&
+					entry.original === original &&
+					(entry.replacement === undefined || entry.replacement === mutant.replacement),
+			)?.reason;
 			undetected.push(
 				`| \`${file}:${mutant.location.start.line}\` | ${mutant.mutatorName} | \`${oneLine(original)}\` → \`${oneLine(mutant.replacement ?? '')}\` | ${mutant.status} | ${reason ?? 'not analysed yet: a missing test or an equivalent mutant'} |`,
 			);
