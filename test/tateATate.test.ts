@@ -11,6 +11,8 @@ import { TateATate } from '../nodes/TateATate/TateATate.node';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
 import { SIMULATOR_DEFAULTS, tateReplyFor, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
+import { failureOf, thrownAgentChatError } from './helpers/failureOf';
+import { startEchoServer } from './helpers/hardening';
 
 const NODE_TYPE = 'n8n-nodes-agent-chat.tateATate';
 const SECRET = SIMULATOR_DEFAULTS.tateSecretKey;
@@ -567,5 +569,278 @@ describe('tateATateApi credential test', () => {
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/tate-a-tate error 401/);
 		expect(result.message).not.toContain('wrong-tate-secret');
+	});
+});
+
+/** One stream data line carrying the success envelope around `object`. */
+function envelopeLine(object: IDataObject): string {
+	return `data:${JSON.stringify({ success: true, message: 'OK', object, code: '1' })}\n\n`;
+}
+
+/** A checked Send Message request to the simulator (stream unless told otherwise). */
+function simulatorRequest(overrides: Partial<TateSendInput> = {}): ReturnType<typeof buildTateSendRequest> {
+	return buildTateSendRequest(
+		{ botId: BOT, msg: 'Hi', conversationId: '', parentMsgId: '0', userAction: 'new', reqModel: 'stream', ...overrides },
+		credentials() as never,
+	);
+}
+
+describe('tate-a-tate request builder: each refusal names its field and its rule', () => {
+	const valid: TateSendInput = { botId: BOT, msg: 'Hi', conversationId: '', parentMsgId: '0', userAction: 'new', reqModel: 'sync' };
+	const refusal = (overrides: Partial<TateSendInput>, credentials: IDataObject = { secretKey: 's' }) =>
+		thrownAgentChatError(() => buildTateSendRequest({ ...valid, ...overrides }, credentials as never));
+
+	test.each<[string, Partial<TateSendInput>, string]>([
+		['a blank Bot ID', { botId: '  ' }, "Invalid parameter 'botId': is required: the agent's unique ID from its API publishing page"],
+		['a message of spaces only', { msg: '   ' }, "Invalid parameter 'msg': must not be empty (the default reads $json.chatInput)"],
+		['an unknown User Action', { userAction: 'sideways' }, "Invalid parameter 'userAction': must be new, edit or retry"],
+		['an unknown Request Mode', { reqModel: 'batch' }, "Invalid parameter 'reqModel': must be sync or stream"],
+		['a User Action that is a list', { userAction: ['new'] }, "Invalid parameter 'userAction': must be text, got a list"],
+		['a Request Mode that is an object', { reqModel: { mode: 'sync' } }, "Invalid parameter 'reqModel': must be text, got object"],
+		['a Parent Message ID that is a flag', { parentMsgId: true }, "Invalid parameter 'parentMsgId': must be text, got boolean"],
+		['a Conversation ID that is a list', { conversationId: ['c1'] }, "Invalid parameter 'conversationId': must be text, got a list"],
+		['a Timeout of zero', { options: { timeout: 0 } }, "Invalid parameter 'options.timeout': must be a whole number from 1 to 86400000 (got 0)"],
+		['too many retries', { options: { maxRetries: 11 } }, "Invalid parameter 'options.maxRetries': must be a whole number from 0 to 10 (got 11)"],
+	])('%s', (_label, overrides, message) => {
+		const error = refusal(overrides);
+		expect(error.message).toBe(message);
+		expect(error.code).toBe('INVALID_INPUT');
+	});
+
+	test('the credential: a missing or blank Secret Key, a base URL that is not http(s)', () => {
+		for (const credentials of [{}, { secretKey: '   ' }, { secretKey: 42 }]) {
+			expect(refusal({}, credentials).message).toBe("Invalid parameter 'secretKey': the tate-a-tate credential has no Secret Key");
+		}
+		expect(refusal({}, { secretKey: 's', baseUrl: 'ftp://chat.example/im' }).message).toBe(
+			'Invalid parameter \'baseUrl\': must be an http:// or https:// URL (got "ftp://chat.example/im")',
+		);
+	});
+
+	test('parameters left null take the documented defaults', () => {
+		const request = buildTateSendRequest(
+			{ botId: BOT, msg: 'Hi', conversationId: null, parentMsgId: null, userAction: null, reqModel: null, options: { timeout: undefined, maxRetries: undefined } },
+			{ secretKey: 's' },
+		);
+		expect(request.body).toBe('{"conversationId":"","msg":"Hi","msgType":1,"parentMsgId":"0","reqModel":"sync","userAction":"new"}');
+		expect(request.url).toBe('https://chat.tate-a-tate.com/im/admin/v1/msg/send');
+		expect(request.timeoutMs).toBe(300000);
+		expect(request.maxRetries).toBe(2);
+	});
+});
+
+describe('tate-a-tate errors and stream lines: the remaining rules (pure)', () => {
+	test('a failure envelope without a code or HTTP status: code UNKNOWN, no "HTTP" in the description', () => {
+		const error = thrownAgentChatError(() => tateObjectFrom({ success: false, message: 'Quota used up', object: null, request_id: 'rid-3' }));
+		expect(error.message).toBe('tate-a-tate error UNKNOWN: Quota used up');
+		expect(error.code).toBe('UNKNOWN');
+		expect(error.description).toBe('request_id: rid-3.');
+	});
+
+	test('a failure envelope whose message is null: "no message", not the text null', () => {
+		expect(thrownAgentChatError(() => tateObjectFrom({ success: false, message: null, object: null, code: 'E2' })).message).toBe('tate-a-tate error E2: no message');
+	});
+
+	test('the incomplete stream error explains itself', () => {
+		expect(incompleteStreamError(true).description).toBe(
+			'The server closed the stream without a line marked isFinal 1. What arrived is kept on the item under "Continue On Fail".',
+		);
+	});
+
+	test('message events: any data of a named message event, an unterminated JSON value of any kind, whitespace outside JSON trimmed', () => {
+		expect(isTateMessageEvent({ event: 'message', data: '[DONE]' })).toBe(true);
+		expect(isTateMessageEvent({ data: '[1]', unterminated: true })).toBe(true);
+		// A no-break space is whitespace to trim() but not to JSON.parse.
+		expect(isTateMessageEvent({ data: '\u00a0{"msgContent":"x"}\u00a0', unterminated: true })).toBe(true);
+	});
+
+	test('isFinal false is not the final line', () => {
+		const aggregator = new TateStreamAggregator();
+		aggregator.accept(JSON.stringify({ msgContent: 'a', isFinal: false }));
+		expect(aggregator.isFinal).toBe(false);
+	});
+
+	test('a line without msgContent adds no text', () => {
+		const aggregator = new TateStreamAggregator();
+		expect(aggregator.accept(JSON.stringify({ msgId: '4', isFinal: 0 }))).toBe('');
+		expect(aggregator.reply).toBe('');
+	});
+
+	test('an empty msgContent between cumulative lines adds nothing and keeps them cumulative', () => {
+		const aggregator = new TateStreamAggregator();
+		expect([{ msgContent: 'Hel' }, { msgContent: '' }, { msgContent: 'Hello', isFinal: 1 }].map((object) => aggregator.accept(JSON.stringify(object)))).toEqual(['Hel', '', 'lo']);
+		expect(aggregator.reply).toBe('Hello');
+	});
+
+	test('once lines are deltas they stay deltas, even when one happens to repeat the text so far', () => {
+		const aggregator = new TateStreamAggregator();
+		expect(['ab', 'x', 'abxy'].map((msgContent) => aggregator.accept(JSON.stringify({ msgContent })))).toEqual(['ab', 'x', 'abxy']);
+		expect(aggregator.reply).toBe('abxabxy');
+	});
+});
+
+describe('tate-a-tate node description', () => {
+	test('names, group, subtitle, defaults and one main input and output', () => {
+		const { description } = new TateATate();
+		expect(description).toMatchObject({
+			displayName: 'tate-a-tate',
+			name: 'tateATate',
+			group: ['transform'],
+			subtitle: '={{ $parameter["reqModel"] === "stream" ? "Send Message (stream)" : "Send Message" }}',
+			description: 'Send messages to a tate-a-tate agent published as an API service',
+			defaults: { name: 'tate-a-tate' },
+			inputs: ['main'],
+			outputs: ['main'],
+		});
+	});
+});
+
+describe('tate-a-tate client over HTTP (simulator)', () => {
+	test('headers: JSON content; Accept application/json for sync, event stream first for stream', async () => {
+		await sendTateMessage(simulatorRequest({ reqModel: 'sync' }));
+		await sendTateMessage(simulatorRequest({ reqModel: 'stream' }));
+		expect(sim.requests.map((request) => [request.headers['content-type'], request.headers.accept])).toEqual([
+			['application/json', 'application/json'],
+			['application/json', 'text/event-stream, application/json'],
+		]);
+	});
+
+	test('a 5xx answer that is not JSON fails by its status', async () => {
+		sim.enqueue('tate', { status: 500, headers: { 'content-type': 'text/plain' }, steps: ['Internal trouble'] });
+		const error = await failureOf(sendTateMessage(simulatorRequest({ options: { maxRetries: 0 } })));
+		expect(error).toMatchObject({ message: 'tate-a-tate answered HTTP 500: Internal trouble', httpStatus: 500 });
+	});
+
+	test('HTTP 300 is not a success, even with a success envelope', async () => {
+		sim.enqueue('tate', { status: 300, steps: [JSON.stringify({ success: true, message: 'OK', object: { msgContent: 'Hi', isFinal: 1 }, code: '1' })] });
+		const error = await failureOf(sendTateMessage(simulatorRequest({ options: { maxRetries: 0 } })));
+		// Not "error 1: OK": the envelope says success, so the status is what the user needs to see.
+		expect(error.message).toMatch(/^tate-a-tate answered HTTP 300: \{"success":true/);
+		expect(error).toMatchObject({ httpStatus: 300 });
+	});
+
+	test('an event stream is read as it arrives: the final line ends the answer though the server keeps the connection open', async () => {
+		sim.enqueue('tate', {
+			headers: { 'content-type': 'text/event-stream' },
+			// A first line that is no SSE field of interest: only the content type says this is a stream.
+			steps: ['note\n\n', envelopeLine({ msgId: '5', msgContent: 'Hel', isFinal: 0 }), envelopeLine({ msgId: '5', msgContent: 'Hello', isFinal: 1 })],
+			end: false,
+		});
+		const deltas: string[] = [];
+		const result = await sendTateMessage(simulatorRequest({ options: { timeout: 5000, maxRetries: 0 } }), { onReplyDelta: (delta) => deltas.push(delta) });
+		expect(result).toEqual({ msgId: '5', msgContent: 'Hello', reply: 'Hello', isFinal: 1 });
+		expect(deltas).toEqual(['Hel', 'lo']);
+	});
+
+	test('a final line that adds no text passes on no empty delta', async () => {
+		sim.enqueue('tate', {
+			headers: { 'content-type': 'text/event-stream' },
+			steps: [envelopeLine({ msgContent: 'Hi', isFinal: 0 }), envelopeLine({ msgContent: 'Hi', isFinal: 1 })],
+		});
+		const deltas: string[] = [];
+		await sendTateMessage(simulatorRequest(), { onReplyDelta: (delta) => deltas.push(delta) });
+		expect(deltas).toEqual(['Hi']);
+	});
+
+	test('an event stream sent as text/plain is still read as a stream', async () => {
+		sim.enqueue('tate', { headers: { 'content-type': 'text/plain' }, steps: [envelopeLine({ msgId: '6', msgContent: 'Plain', isFinal: 1 })] });
+		const deltas: string[] = [];
+		const result = await sendTateMessage(simulatorRequest(), { onReplyDelta: (delta) => deltas.push(delta) });
+		expect(result).toEqual({ msgId: '6', msgContent: 'Plain', reply: 'Plain', isFinal: 1 });
+		expect(deltas).toEqual(['Plain']);
+	});
+
+	test.each([
+		['text/event-stream', 'an event stream'],
+		['text/plain', 'a stream sent as text/plain'],
+	])('a failure line in %s fails with the vendor error (%s)', async (contentType) => {
+		sim.enqueue('tate', {
+			headers: { 'content-type': contentType },
+			steps: [envelopeLine({ msgContent: 'part', isFinal: 0 }), `data:${JSON.stringify({ success: false, message: 'nope', object: null, code: 'E5' })}\n\n`],
+		});
+		const error = await failureOf(sendTateMessage(simulatorRequest({ options: { maxRetries: 0 } })));
+		expect(error).toBeInstanceOf(AgentChatError);
+		expect(error).toMatchObject({ message: 'tate-a-tate error E5: nope', code: 'E5' });
+	});
+
+	test('events of another type (pings) are skipped', async () => {
+		sim.enqueue('tate', {
+			headers: { 'content-type': 'text/event-stream' },
+			steps: ['event: ping\ndata: keep-alive\n\n', envelopeLine({ msgContent: 'After ping', isFinal: 1 })],
+		});
+		expect((await sendTateMessage(simulatorRequest())).reply).toBe('After ping');
+	});
+
+	test('a stream that ends before any text and without the final line is incomplete and retried', async () => {
+		sim.enqueue('tate', { headers: { 'content-type': 'text/event-stream' }, steps: [envelopeLine({ msgId: '8', msgContent: '', isFinal: 0 })] });
+		sim.enqueue('tate', { headers: { 'content-type': 'text/event-stream' }, steps: [envelopeLine({ msgId: '9', msgContent: 'Second try', isFinal: 1 })] });
+		const result = await sendTateMessage(simulatorRequest({ options: { maxRetries: 1 } }), { random: () => 0 });
+		expect(result.reply).toBe('Second try');
+		expect(sim.requests).toHaveLength(2);
+	});
+
+	test('a stream that ends after some text without the final line: INCOMPLETE_STREAM, not retried', async () => {
+		sim.enqueue('tate', { headers: { 'content-type': 'text/event-stream' }, steps: [envelopeLine({ msgContent: 'Half', isFinal: 0 })] });
+		const error = await failureOf(sendTateMessage(simulatorRequest({ options: { maxRetries: 1 } })));
+		expect(error).toMatchObject({
+			code: 'INCOMPLETE_STREAM',
+			message: 'The tate-a-tate stream ended before the final message (isFinal 1): the answer is incomplete',
+			retryable: false,
+		});
+		expect(sim.requests).toHaveLength(1);
+	});
+});
+
+describe('tate-a-tate credential test: messages and the request it sends', () => {
+	const call = async (data: IDataObject) =>
+		await new TateATate().methods.credentialTest.tateATateApiTest.call({} as never, { id: '1', name: 'tate', type: 'tateATateApi', data: data as never });
+
+	test.each([
+		['missing', {}],
+		['blank', { secretKey: '   ' }],
+	])('a %s Secret Key: "The Secret Key is empty", nothing sent', async (_label, data) => {
+		await expect(call({ baseUrl: `${sim.url}/im`, ...data })).resolves.toEqual({ status: 'Error', message: 'The Secret Key is empty' });
+		expect(sim.requests).toHaveLength(0);
+	});
+
+	test('an accepted key (spaces around it trimmed): OK; one POST without bot_id, JSON headers, body {}', async () => {
+		await expect(call(credentials({ secretKey: `  ${SECRET}  ` }))).resolves.toEqual({ status: 'OK', message: 'The secret key was accepted' });
+		expect(sim.requests).toHaveLength(1);
+		const [request] = sim.requests;
+		expect(request).toMatchObject({ method: 'POST', path: '/im/admin/v1/msg/send', body: '{}' });
+		expect(request.headers.bot_id).toBeUndefined();
+		expect(request.headers['content-type']).toBe('application/json');
+		expect(request.headers.accept).toBe('application/json');
+		expect(decodeAuthorization(request.headers.authorization)).toMatchObject({ secretKey: SECRET, signature: SECRET, alg: 'simple' });
+	});
+
+	test('403 is a refused key too, with the documented meaning and hint', async () => {
+		sim.enqueue('tate', { status: 403, steps: [JSON.stringify({ success: false, message: 'not yours', object: null, code: '403' })] });
+		await expect(call(credentials())).resolves.toEqual({
+			status: 'Error',
+			message: 'tate-a-tate error 403 (Forbidden): not yours. HTTP 403. The secret key may not use this agent: check the Bot ID and the key.',
+		});
+	});
+
+	test('a base URL that is not a URL: the field is named', async () => {
+		const result = await call(credentials({ baseUrl: 'chat.example/im' }));
+		expect(result).toEqual({ status: 'Error', message: 'Invalid parameter \'baseUrl\': must be an http:// or https:// URL (got "chat.example/im")' });
+	});
+});
+
+describe('tate-a-tate: every Authorization value sent is masked', () => {
+	test('an error page that repeats the Authorization it received: the value is in no error, output or log', async () => {
+		// The Authorization carries the time of each attempt, so only a server that echoes it can repeat it.
+		const echo = await startEchoServer();
+		try {
+			const result = await run([tateNode({ options: { maxRetries: 0 } })], { credentials: credentials({ baseUrl: echo.url }) });
+			const error = result.errorOf('Tate')!;
+			expect(error.message).toMatch(/^tate-a-tate answered HTTP 500: 500 auth=\S/);
+			expect(echo.requests).toHaveLength(1);
+			const sent = String(echo.requests[0].headers.authorization);
+			expect(decodeAuthorization(sent).secretKey).toBe(SECRET);
+			expectNoSecrets(result, ['Tate'], [sent]);
+		} finally {
+			await echo.close();
+		}
 	});
 });

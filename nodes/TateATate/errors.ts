@@ -48,11 +48,12 @@ export function tateEnvelopeError(envelope: IDataObject, httpStatus?: number, re
 	});
 }
 
-/** A non-2xx answer: the envelope's code and message when there is one, else the HTTP status. */
+/** A non-2xx answer: the envelope's code and message when it reports a failure, else the HTTP status. */
 export function tateHttpError(statusCode: number, body: string, retryAfter?: string): AgentChatError {
 	try {
 		const parsed = JSON.parse(body) as unknown;
-		if (isObject(parsed) && isTateEnvelope(parsed)) return tateEnvelopeError(parsed, statusCode, retryAfter);
+		// A success envelope's code and message ("1: OK") would only hide what went wrong: the status.
+		if (isObject(parsed) && isTateEnvelope(parsed) && parsed.success !== true) return tateEnvelopeError(parsed, statusCode, retryAfter);
 	} catch {
 		// not JSON: reported by status below
 	}
