@@ -2,7 +2,7 @@ import { mergeReports, renderReport, type KeptMutant, type StrykerReport } from 
 
 const SOURCE = "const mode = value === '' ? 'off' : 'on';\n";
 
-/** Two surviving mutants of the same text `''`, changed two ways, and one killed. */
+/** Two surviving mutants of the same text `''`, changed two ways, and one that timed out (detected). */
 function report(): StrykerReport {
 	const at = { start: { line: 1, column: 24 }, end: { line: 1, column: 26 } };
 	return {
@@ -12,7 +12,7 @@ function report(): StrykerReport {
 				mutants: [
 					{ mutatorName: 'StringLiteral', replacement: '"Stryker was here!"', location: at, status: 'Survived' },
 					{ mutatorName: 'StringLiteral', replacement: '"x"', location: at, status: 'Survived' },
-					{ mutatorName: 'ConditionalExpression', replacement: 'true', location: { start: { line: 1, column: 14 }, end: { line: 1, column: 26 } }, status: 'Killed' },
+					{ mutatorName: 'ConditionalExpression', replacement: 'true', location: { start: { line: 1, column: 14 }, end: { line: 1, column: 26 } }, status: 'Timeout' },
 				],
 			},
 		},
@@ -36,10 +36,10 @@ describe('MUTATION.md', () => {
 		expect(undetectedRows(renderReport(report(), kept, '', 'example.json')).map((row) => row.endsWith('| never read |'))).toEqual([true, true]);
 	});
 
-	it('scores detected over detected plus undetected, and keeps the notes', () => {
+	it('scores detected over detected plus undetected, shows how many of the detected timed out, and keeps the notes', () => {
 		const markdown = renderReport(report(), [], '\nkept notes\n', 'example.json');
 		expect(markdown).toContain('<!-- notes:start -->\nkept notes\n<!-- notes:end -->');
-		expect(markdown).toMatch(/\| `nodes\/Example\/mode\.ts` \| 33\.3 % \| 1 \| 2 \| 0 \| 0 \|/);
+		expect(markdown).toMatch(/\| `nodes\/Example\/mode\.ts` \| 33\.3 % \| 1 \| 0 \| 2 \| 0 \| 0 \|/);
 	});
 
 	it('refuses two reports of the same file', () => {

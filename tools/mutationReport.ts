@@ -49,6 +49,8 @@ export interface KeptMutant {
 
 interface Tally {
 	detected: number;
+	/** Of the detected, those that timed out: a mutant that hangs the tests, or a machine too busy to finish in time. */
+	timedOut: number;
 	undetected: number;
 	invalid: number;
 	ignored: number;
@@ -58,6 +60,7 @@ function tally(mutants: Mutant[]): Tally {
 	const count = (...statuses: MutantStatus[]) => mutants.filter((mutant) => statuses.includes(mutant.status)).length;
 	return {
 		detected: count('Killed', 'Timeout'),
+		timedOut: count('Timeout'),
 		undetected: count('Survived', 'NoCoverage'),
 		invalid: count('CompileError', 'RuntimeError'),
 		ignored: count('Ignored'),
@@ -65,7 +68,7 @@ function tally(mutants: Mutant[]): Tally {
 }
 
 /** Stryker's mutation score: detected among the mutants that compiled and ran. */
-export function mutationScore({ detected, undetected }: Tally): string {
+export function mutationScore({ detected, undetected }: Pick<Tally, 'detected' | 'undetected'>): string {
 	const valid = detected + undetected;
 	return valid === 0 ? 'n/a' : `${((100 * detected) / valid).toFixed(1)} %`;
 }
@@ -83,18 +86,19 @@ function oneLine(text: string, max = 70): string {
 }
 
 function row(name: string, counts: Tally): string {
-	return `| ${name} | ${mutationScore(counts)} | ${counts.detected} | ${counts.undetected} | ${counts.invalid} | ${counts.ignored} |`;
+	return `| ${name} | ${mutationScore(counts)} | ${counts.detected} | ${counts.timedOut} | ${counts.undetected} | ${counts.invalid} | ${counts.ignored} |`;
 }
 
 function sum(tallies: Tally[]): Tally {
 	return tallies.reduce(
 		(total, next) => ({
 			detected: total.detected + next.detected,
+			timedOut: total.timedOut + next.timedOut,
 			undetected: total.undetected + next.undetected,
 			invalid: total.invalid + next.invalid,
 			ignored: total.ignored + next.ignored,
 		}),
-		{ detected: 0, undetected: 0, invalid: 0, ignored: 0 },
+		{ detected: 0, timedOut: 0, undetected: 0, invalid: 0, ignored: 0 },
 	);
 }
 
@@ -102,7 +106,7 @@ export function renderReport(report: StrykerReport, kept: KeptMutant[], notes: s
 	const files = Object.keys(report.files).sort();
 	const byFile = new Map(files.map((file) => [file, tally(report.files[file].mutants)]));
 	const folders = [...new Set(files.map((file) => path.posix.dirname(file)))].sort();
-	const header = ['| module | score | detected | undetected | invalid | ignored |', '|---|---:|---:|---:|---:|---:|'];
+	const header = ['| module | score | detected | of them timed out | undetected | invalid | ignored |', '|---|---:|---:|---:|---:|---:|---:|'];
 	const folderRows = folders.map((folder) => row(`\`${folder}/\``, sum(files.filter((file) => path.posix.dirname(file) === folder).map((file) => byFile.get(file)!))));
 	const fileRows = files.map((file) => row(`\`${file}\``, byFile.get(file)!));
 
