@@ -39,7 +39,7 @@ describe('MUTATION.md', () => {
 	it('scores detected over detected plus undetected, shows how many of the detected timed out, and keeps the notes', () => {
 		const markdown = renderReport(report(), [], '\nkept notes\n', 'example.json');
 		expect(markdown).toContain('<!-- notes:start -->\nkept notes\n<!-- notes:end -->');
-		expect(markdown).toMatch(/\| `nodes\/Example\/mode\.ts` \| 33\.3 % \| 1 \| 0 \| 2 \| 0 \| 0 \|/);
+		expect(markdown).toMatch(/\| `nodes\/Example\/mode\.ts` \| 33\.3 % \| 1 \| 1 \| 2 \| 0 \| 0 \|/);
 	});
 
 	it('refuses two reports of the same file', () => {
