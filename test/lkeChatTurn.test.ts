@@ -300,6 +300,20 @@ describe('runLkeChatTurn over ADP v2 against the simulator', () => {
 		expect(sim.requests).toHaveLength(2);
 	});
 
+	it('[DONE] ends the turn though the server keeps the connection open: without response.completed it is INCOMPLETE_STREAM at once', async () => {
+		const question = 'done but open [no-completed]';
+		// The simulator's own answer, replayed on a connection it does not close: only [DONE] can end this turn
+		// before the (long) idle timeout.
+		const recorded = v2Request(question);
+		const answer = await fetch(recorded.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(recorded.body) });
+		const body = await answer.text();
+		expect(body).toContain('data: [DONE]');
+		sim.enqueue('adpV2', { steps: [body], end: false });
+		const failure = await failureOf(runLkeChatTurn(v2Request(question, { idleTimeout: 600_000, maxRetries: 0 }), noWait));
+		expect(failure.code).toBe('INCOMPLETE_STREAM');
+		expect(failure.partial?.reply).toBe(adpV2AnswerFor(question));
+	});
+
 	it('a stream cut off mid-reply is INCOMPLETE_STREAM with the text so far, not retried', async () => {
 		const question = 'cut [cut] [pieces:6]';
 		const failure = await failureOf(runLkeChatTurn(v2Request(question, { maxRetries: 2 }), noWait));
