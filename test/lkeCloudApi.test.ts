@@ -15,6 +15,7 @@ import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helper
 import { SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';
 import { computeTc3, parseTc3Authorization, tc3ScopeDate } from '../testkit/simulator/tc3Verification';
 import { sdkAuthorization } from './helpers/tencentCloudSdkSigner';
+import { startEchoServer } from './helpers/hardening';
 import { useSimulator } from './helpers/useSimulator';
 import { getWsTokenInput } from './helpers/getWsTokenInput';
 
@@ -416,6 +417,48 @@ describe('tencentLkeApi credential test', () => {
 		const result = await testTencentLkeCredential(credentials({ secretId: '', secretKey: '' }) as never);
 		expect(result).toEqual({ status: 'OK', message: expect.stringMatching(/set SecretId and SecretKey/) });
 		expect(sim.requests).toHaveLength(0);
+	});
+
+	test.each([[''], ['   '], [undefined]])('an AppKey of %j: Error "The AppKey is empty", nothing sent', async (appKey) => {
+		expect(await testTencentLkeCredential(credentials({ appKey }) as never)).toEqual({ status: 'Error', message: 'The AppKey is empty' });
+		expect(sim.requests).toHaveLength(0);
+	});
+
+	test('keys with spaces around them are used trimmed; the test visitor is n8n-credential-test', async () => {
+		const result = await testTencentLkeCredential(
+			credentials({ appKey: ` ${SIMULATOR_DEFAULTS.lkeAppKey} `, secretId: `${SIMULATOR_DEFAULTS.secretId} `, secretKey: ` ${SIMULATOR_DEFAULTS.secretKey}` }) as never,
+		);
+		expect(result).toEqual({ status: 'OK', message: 'The Cloud API keys and the AppKey were accepted (GetWsToken succeeded)' });
+		expect(sim.requests).toHaveLength(1);
+		expect(JSON.parse(sim.requests[0].body)).toEqual({ Type: 5, BotAppKey: SIMULATOR_DEFAULTS.lkeAppKey, VisitorBizId: 'n8n-credential-test' });
+	});
+
+	test('a server error is tried once more, then reported', async () => {
+		sim.enqueue('cloudApi', { status: 503, steps: ['busy'] });
+		sim.enqueue('cloudApi', { status: 503, steps: ['busy'] });
+		sim.enqueue('cloudApi', { status: 503, steps: ['busy'] });
+		const result = await testTencentLkeCredential(credentials() as never);
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain('503');
+		expect(sim.requests).toHaveLength(2);
+	});
+
+	test('an error page that repeats the Authorization it received: the value is not in the message', async () => {
+		// The Authorization carries the time of the request, so only a server that echoes it can repeat it.
+		const echo = await startEchoServer();
+		try {
+			const result = await testTencentLkeCredential(credentials({ apiEndpoint: echo.url }) as never);
+			expect(result.status).toBe('Error');
+			expect(echo.requests.length).toBeGreaterThan(0);
+			for (const request of echo.requests) {
+				const sent = String(request.headers.authorization);
+				expect(sent).toMatch(/^TC3-HMAC-SHA256 Credential=/);
+				expect(result.message).not.toContain(sent);
+				expect(result.message).not.toContain(sent.slice(sent.indexOf('Signature=')));
+			}
+		} finally {
+			await echo.close();
+		}
 	});
 
 	test('only one of the two keys: Error naming the missing one, nothing sent', async () => {
