@@ -73,14 +73,14 @@ function secretsSeen(): string[] {
 }
 
 /** No secret in any output item, the node error (message, description), or a log line. */
-function expectNoSecrets(result: WorkflowRunResult, nodeName = 'LKE'): void {
+function expectNoSecrets(result: WorkflowRunResult, nodeName = 'LKE', alsoSent: string[] = []): void {
 	const texts: string[] = [];
 	const runData = result.run.data.resultData.runData[nodeName] ?? [];
 	texts.push(JSON.stringify(runData.map((task) => task.data ?? null)));
 	const error = result.errorOf(nodeName);
 	if (error) texts.push(String(error.message), String(error.description ?? ''), JSON.stringify(error));
 	texts.push(JSON.stringify(result.logs));
-	for (const secret of secretsSeen()) {
+	for (const secret of [...secretsSeen(), ...alsoSent]) {
 		for (const text of texts) expect(text).not.toContain(secret);
 	}
 }
@@ -388,6 +388,23 @@ describe('Tencent LKE Get WS Token in a workflow (simulator)', () => {
 		expect(items[3].json.Token).toEqual(expect.any(String));
 		expect(sim.requests).toHaveLength(3);
 		expectNoSecrets(result);
+	});
+});
+
+describe('Tencent LKE Get WS Token: every Authorization value sent is masked', () => {
+	test('an error page that repeats the Authorization it received: the value is in no error, output or log', async () => {
+		// The Authorization carries the time of each attempt, so only a server that echoes it can repeat it.
+		const echo = await startEchoServer();
+		try {
+			const result = await run(tokenNode({ options: { maxRetries: 0 } }), { credentials: credentials({ apiEndpoint: echo.url }) });
+			expect(result.errorOf('LKE')?.message).toMatch(/500/);
+			expect(echo.requests).toHaveLength(1);
+			const sent = String(echo.requests[0].headers.authorization);
+			expect(sent).toMatch(/^TC3-HMAC-SHA256 Credential=/);
+			expectNoSecrets(result, 'LKE', [sent, sent.slice(sent.indexOf('Signature='))]);
+		} finally {
+			await echo.close();
+		}
 	});
 });
 
