@@ -162,6 +162,14 @@ describe('Tencent LKE chat (v1) in an n8n workflow', () => {
 		expect(items[3].json).toMatchObject({ code: 'SENSITIVE_CONTENT', isFinal: false, reply: '' });
 	});
 
+	it('with the single layout (the default) gives one output, each item holding its references and token stats', async () => {
+		const result = await run([{ chatInput: 'one' }], defaults);
+		expect(result.run.data.resultData.runData.LKE[0].data?.main).toHaveLength(1);
+		const [item] = result.outputOf('LKE');
+		expect(item.json.references).toHaveLength(LKE_REFERENCES.length);
+		expect((item.json.tokenStats as IDataObject).totalTokens).toBe(v1TokenStats('one').totalTokens);
+	});
+
 	it('with the split layout gives Reply, References and Token Stats outputs', async () => {
 		const result = await run([{ chatInput: 'one' }, { chatInput: 'two' }], { ...defaults, outputLayout: 'split' });
 		const replies = result.outputOf('LKE', 0);
