@@ -223,6 +223,17 @@ describe('Tencent LKE chat (v1) in an n8n workflow', () => {
 		}
 	});
 
+	it('sends the Visitor ID it is given, per item', async () => {
+		await run([{ chatInput: 'x', visitor: 'alice' }, { chatInput: 'y', visitor: 'bob' }], { ...defaults, visitorBizId: '={{ $json.visitor }}' });
+		expect(sim.requests.map((request) => request.json.visitor_biz_id)).toEqual(['alice', 'bob']);
+	});
+
+	it('rejects a credential without an AppKey, naming the field, before sending anything', async () => {
+		const result = await run([{ chatInput: 'x' }], defaults, { credentialOverrides: { appKey: undefined } });
+		expect(result.errorOf('LKE')?.message).toMatch(/'appKey'/);
+		expect(sim.requests).toHaveLength(0);
+	});
+
 	it('rejects a custom site without a chat base URL, naming the field', async () => {
 		const result = await run([{ chatInput: 'x' }], defaults, { credentialOverrides: { chatBaseUrl: 'not a url' } });
 		expect(result.errorOf('LKE')?.message).toMatch(/'chatBaseUrl'/);
