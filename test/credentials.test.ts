@@ -6,7 +6,8 @@ import { TateATateApi } from '../credentials/TateATateApi.credentials';
 import { TencentLkeApi } from '../credentials/TencentLkeApi.credentials';
 
 // Saved credentials are stored under these type and field names: renaming one loses the user's keys.
-// Every expectation is the public contract written out by hand.
+// Every expectation is the public contract written out by hand. Each test makes its credential, so that a coverage
+// tool counts the test as reading it.
 
 function field(credential: ICredentialType, name: string): INodeProperties {
 	const found = credential.properties.find((property) => property.name === name);
@@ -42,13 +43,14 @@ describe('credential types', () => {
 });
 
 describe('tencentLkeApi', () => {
-	const credential = new TencentLkeApi();
 
 	it('has the contract\'s fields in order', () => {
+		const credential = new TencentLkeApi();
 		expect(credential.properties.map((property) => property.name)).toEqual(['appKey', 'secretId', 'secretKey', 'site', 'chatBaseUrl', 'apiEndpoint', 'region']);
 	});
 
 	it('hides the keys as passwords and requires only the AppKey', () => {
+		const credential = new TencentLkeApi();
 		for (const name of ['appKey', 'secretId', 'secretKey']) {
 			expect(isPassword(field(credential, name))).toBe(true);
 			expect(field(credential, name).type).toBe('string');
@@ -58,6 +60,7 @@ describe('tencentLkeApi', () => {
 	});
 
 	it('offers the international site by default, the China site and custom hosts', () => {
+		const credential = new TencentLkeApi();
 		const site = field(credential, 'site');
 		expect(site.type).toBe('options');
 		expect(site.default).toBe('international');
@@ -70,6 +73,7 @@ describe('tencentLkeApi', () => {
 	});
 
 	it('shows the host fields only for custom hosts, none of them secret', () => {
+		const credential = new TencentLkeApi();
 		for (const name of ['chatBaseUrl', 'apiEndpoint', 'region']) {
 			const property = field(credential, name);
 			expect(property.displayOptions).toEqual({ show: { site: ['custom'] } });
@@ -82,6 +86,7 @@ describe('tencentLkeApi', () => {
 	});
 
 	it('says which chat paths are appended to a custom chat base URL, the current API\'s first', () => {
+		const credential = new TencentLkeApi();
 		const description = field(credential, 'chatBaseUrl').description ?? '';
 		expect(description).toContain('/adp/v2/chat');
 		expect(description).toContain('/v1/qbot/chat/sse');
@@ -90,9 +95,9 @@ describe('tencentLkeApi', () => {
 });
 
 describe('aiskApi', () => {
-	const credential = new AiskApi();
 
 	it('has the token as a required password, an optional organization and the API host', () => {
+		const credential = new AiskApi();
 		expect(credential.properties.map((property) => property.name)).toEqual(['apiToken', 'orgId', 'baseUrl']);
 		expect(isPassword(field(credential, 'apiToken'))).toBe(true);
 		expect(field(credential, 'apiToken').required).toBe(true);
@@ -105,9 +110,9 @@ describe('aiskApi', () => {
 });
 
 describe('tateATateApi', () => {
-	const credential = new TateATateApi();
 
 	it('has the secret key as a required password and the API root', () => {
+		const credential = new TateATateApi();
 		expect(credential.properties.map((property) => property.name)).toEqual(['secretKey', 'baseUrl']);
 		expect(isPassword(field(credential, 'secretKey'))).toBe(true);
 		expect(field(credential, 'secretKey').required).toBe(true);
