@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import { isObject } from '../shared/validation';
 
 /**
  * The shape of tate-a-tate answers: a sync answer is the envelope
@@ -6,9 +7,6 @@ import type { IDataObject } from 'n8n-workflow';
  * envelope or the bare `object`.
  */
 
-export function isObject(value: unknown): value is IDataObject {
-	return !!value && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** An envelope rather than a bare object: it says success, or carries `object` next to `code`/`message`. */
 export function isTateEnvelope(value: IDataObject): boolean {
@@ -20,3 +18,5 @@ export function fieldText(value: unknown): string {
 	if (value === undefined || value === null) return '';
 	return typeof value === 'string' ? value : JSON.stringify(value);
 }
+
+export { isObject };

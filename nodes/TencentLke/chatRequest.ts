@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import { inputError } from '../shared/errors';
-import { checkBaseUrl, checkIntegerOption } from '../shared/validation';
+import { checkBaseUrl, checkIntegerOption, isObject } from '../shared/validation';
 
 /**
  * Checks the chat parameters and builds the v1 dialog request body (pure: no I/O, no n8n context);
@@ -84,11 +84,8 @@ export function customVariablesBody(option: LkeChatOptions['customVariables']): 
 	const pairs: Array<[string, unknown]> = Array.isArray((option as IDataObject).variables)
 		? ((option as IDataObject).variables as unknown[]).map((entry, index): [string, unknown] => {
 				// Only JSON or an expression can put something else in the list; it must not crash the item.
-				if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-					throw inputError('options.customVariables', `variable ${index} must be a name and value pair`);
-				}
-				const pair = entry as { key?: unknown; value?: unknown };
-				return [String(pair.key ?? ''), pair.value];
+				if (!isObject(entry)) throw inputError('options.customVariables', `variable ${index} must be a name and value pair`);
+				return [String(entry.key ?? ''), entry.value];
 			})
 		: Object.entries(option as IDataObject).filter(([key]) => key !== 'variables');
 	if (pairs.length === 0) return undefined;

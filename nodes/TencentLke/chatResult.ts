@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import { isObject } from '../shared/validation';
 
 /**
  * The chat's output, one shape for both dialog API versions, and the normalization of what the
@@ -74,9 +75,6 @@ export interface LkeTurnResult extends IDataObject {
 	quoteInfos: LkeQuoteInfo[];
 }
 
-export function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function text(value: unknown): string {
 	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
@@ -231,3 +229,5 @@ export function normalizeV2TokenStats(statInfo: IDataObject, rawProcedures: unkn
 		procedures,
 	};
 }
+
+export { isObject };

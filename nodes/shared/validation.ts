@@ -1,3 +1,4 @@
+import type { IDataObject } from 'n8n-workflow';
 import { inputError } from './errors';
 
 /** Parameter checks shared by every node; each failure names the field and the rule. */
@@ -27,3 +28,8 @@ export function checkBaseUrl(value: unknown, field: string): string {
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A plain object (not null, not a list): what a JSON object or an n8n collection parses to. */
+export function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -4,6 +4,7 @@ import type { SseEvent } from '../../shared/sse';
 import { lkeV1LongText, type LkeContentHint, type LkeEvent } from './lkeEvent';
 import { PreviousContentBytes, contentStringAt } from './previousContent';
 import type { RawSseEvent, RepeatedBytes, SseData } from './sseByteReader';
+import { isObject } from '../../shared/validation';
 
 /**
  * Markers that stand in for the text before and after the new part of a long string while the rest
@@ -47,9 +48,6 @@ const CONTROL_CHARACTER = /[\u0000-\u001f]/;
 /** Below this, an event is simply decoded and parsed whole. */
 export const FAST_PARSE_MIN_BYTES = 2048;
 
-export function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isContinuationByte(byte: number): boolean {
 	return byte >= 0x80 && byte <= 0xbf;
@@ -223,3 +221,4 @@ export class LkeEventReader extends FastEventReader<LkeEvent> {
 	}
 }
 
+export { isObject };
