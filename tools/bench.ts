@@ -65,6 +65,8 @@ interface Args {
 	beforeLabel?: string;
 	/** Leave out the retained-memory runs (a GC every millisecond: minutes on a loaded machine). */
 	skipRetained: boolean;
+	/** Time the stream methods without a full GC before each (--no-forced-gc); one method may then pay for another's garbage. */
+	forcedGc: boolean;
 	/** Re-render BENCHMARKS.md from the figures stored in it, measuring nothing (after changing this report). */
 	renderOnly: boolean;
 }
@@ -145,6 +147,8 @@ interface Results {
 	machine: { cpu: string; cores: number; memoryGiB: number; loadAverage: number[]; platform: string };
 	reps: number;
 	naiveReps?: number;
+	/** False when the stream methods were timed without a full GC before each (absent in older results: true). */
+	forcedGc?: boolean;
 	stream: StreamFigures[];
 	memory: MemoryFigures[];
 	batch: BatchFigures[];
@@ -152,7 +156,7 @@ interface Results {
 }
 
 function parseArgs(argv: string[]): Args {
-	const args: Args = { reps: 11, naiveReps: 3, memoryReps: 3, loadRuns: 10, baseline: false, renderOnly: false, skipRetained: false, skipBuild: false, only: new Set(['stream', 'memory', 'batch', 'load']) };
+	const args: Args = { reps: 11, naiveReps: 3, memoryReps: 3, loadRuns: 10, baseline: false, renderOnly: false, skipRetained: false, forcedGc: true, skipBuild: false, only: new Set(['stream', 'memory', 'batch', 'load']) };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		if (arg === '--reps') args.reps = Math.max(1, Number(argv[++i]));
@@ -168,6 +172,7 @@ function parseArgs(argv: string[]): Args {
 		else if (arg === '--before-label') args.beforeLabel = argv[++i];
 		else if (arg === '--render-only') args.renderOnly = true;
 		else if (arg === '--skip-retained') args.skipRetained = true;
+		else if (arg === '--no-forced-gc') args.forcedGc = false;
 		else if (arg === '--stream-cases') STREAM_TIMING_CASES = argv[++i].split(',');
 		else throw new Error(`unknown argument ${arg}`);
 	}
@@ -250,7 +255,7 @@ function runClient<T>(args: string[], options: { client?: string; env?: NodeJS.P
 
 /* ---------- the four measurements ---------- */
 
-async function measureStream(sim: SimHost, reps: number, naiveReps: number, beforeRoot: string | undefined): Promise<StreamFigures[]> {
+async function measureStream(sim: SimHost, reps: number, naiveReps: number, beforeRoot: string | undefined, forcedGc: boolean): Promise<StreamFigures[]> {
 	log(
 		`stream path: ${STREAM_TIMING_CASES.join(', ')} × bare/node × ${reps} repetitions, naive${beforeRoot ? ' and the code before' : ''} in the first ${Math.min(reps, naiveReps)}`,
 	);
@@ -260,7 +265,7 @@ async function measureStream(sim: SimHost, reps: number, naiveReps: number, befo
 	for (const caseName of STREAM_TIMING_CASES) {
 		const raw = await runClient<Record<string, Record<StreamMethod, MethodRun[]>>>(
 			['stream-timing', sim.url, String(reps), String(naiveReps), caseName],
-			{ env: beforeRoot ? { BENCH_BEFORE_ROOT: beforeRoot } : undefined },
+			{ env: { ...(beforeRoot ? { BENCH_BEFORE_ROOT: beforeRoot } : {}), ...(forcedGc ? {} : { BENCH_NO_FORCED_GC: '1' }) } },
 		);
 		figures.push(streamFigures(caseName, raw[caseName]));
 	}
@@ -823,7 +828,7 @@ function figuresMarkdown(results: Results, level: string): string {
 	const parts: string[] = [];
 	if (results.stream.length > 0) {
 		parts.push(
-			`${level} 1. Stream path (one chat turn; medians of ${results.reps} repetitions${results.naiveReps ? `, the naive read in the first ${results.naiveReps}` : ''}; "paired": the median of the per-repetition ratios, each repetition running the methods back to back)`,
+			`${level} 1. Stream path (one chat turn; medians of ${results.reps} repetitions${results.naiveReps ? `, the naive read in the first ${results.naiveReps}` : ''}; ${results.forcedGc === false ? 'no forced GC between the methods' : 'a full GC before each method'}; "paired": the median of the per-repetition ratios, each repetition running the methods back to back)`,
 			'',
 			streamTable(results),
 			'',
@@ -991,6 +996,7 @@ async function main(): Promise<void> {
 		},
 		reps: args.reps,
 		naiveReps: Math.min(args.reps, args.naiveReps),
+		forcedGc: args.forcedGc,
 		stream: [],
 		memory: [],
 		batch: [],
@@ -998,7 +1004,7 @@ async function main(): Promise<void> {
 	};
 	const sim = await startSimHost();
 	try {
-		if (args.only.has('stream')) results.stream = await measureStream(sim, args.reps, args.naiveReps, args.beforeRoot);
+		if (args.only.has('stream')) results.stream = await measureStream(sim, args.reps, args.naiveReps, args.beforeRoot, args.forcedGc);
 		if (args.only.has('memory')) results.memory = await measureMemory(sim, args.memoryReps, args.beforeRoot, !args.skipRetained);
 		if (args.only.has('batch')) results.batch = await measureBatch(sim, beforeClient);
 	} finally {

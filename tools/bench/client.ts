@@ -2,7 +2,8 @@
  * The measuring side of `npm run bench`, run as a child process (`fork`, `--expose-gc`) so each
  * measurement starts from a clean process. One JSON message goes back to the parent over IPC.
  *
- *   stream-timing <url> <reps> <naiveReps> <case…>   the stream methods side by side, interleaved
+ *   stream-timing <url> <reps> <naiveReps> <case…>   the stream methods side by side, interleaved, each after
+ *                                        a full GC (not with env BENCH_NO_FORCED_GC=1)
  *                                        (the slow naive read only in the first naiveReps repetitions;
  *                                        with env BENCH_BEFORE_ROOT, a compiled tree's build/ folder, also
  *                                        "before": that tree's runLkeChatTurn, in the same repetitions)
@@ -298,6 +299,9 @@ function requestFor(url: string, streamCase: StreamCase, method: StreamMethod): 
 	return chatRequest(url, streamCase, method === 'before' ? before!.build : buildLkeChatRequest);
 }
 
+/** Whether each timed stream method starts after a full GC (the default; the bench's --no-forced-gc turns it off). */
+const gcBeforeEachMethod = process.env.BENCH_NO_FORCED_GC !== '1';
+
 function gc(): void {
 	const collect = (global as { gc?: () => void }).gc;
 	if (collect) {
@@ -336,7 +340,7 @@ async function streamTiming(url: string, reps: number, naiveReps: number, caseNa
 			const order = methods.map((_, k) => methods[(k + rep) % methods.length]);
 			for (const method of order) {
 				const chat = requestFor(url, streamCase, method);
-				gc();
+				if (gcBeforeEachMethod) gc();
 				const run = await runMethod(method, chat);
 				if (method !== 'bare' && method !== 'keep' && run.reply !== expected.get(name)) {
 					throw new Error(`${method} ${name}: wrong reply (${run.replyChars} characters, expected ${expected.get(name)!.length})`);
