@@ -21,7 +21,7 @@ const FOLDERS = {
 	},
 	'TencentLke-stream': {
 		mutate: ['nodes/TencentLke/stream/**/*.ts'],
-		tests: ['streamFastPath', 'streamRetention', 'adpV2Aggregator', 'lkeEventAggregator', 'lkeChatTurn'],
+		tests: ['streamFastPath', 'streamRetention', 'lkeStreamEvents', 'adpV2Aggregator', 'lkeEventAggregator', 'lkeChatTurn'],
 	},
 	'TencentLke-client': {
 		mutate: ['nodes/TencentLke/{chatClient,chatOutputs,getWsTokenClient,credentialTest,TencentLke.node}.ts', 'nodes/TencentLke/actions/**/*.ts'],

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { AgentChatError } from '../../shared/errors';
 import type { SseEvent } from '../../shared/sse';
+import { isObject } from '../../shared/validation';
 
 /** The events of an LKE dialog stream, as the dialog API sends them, and how one is parsed. */
 
@@ -52,10 +53,6 @@ export interface LkeContentHint {
 export interface ParsedLkeEvent {
 	event: LkeEvent;
 	hint?: LkeContentHint;
-}
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
