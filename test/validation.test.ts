@@ -1,5 +1,5 @@
 import { AgentChatError } from '../nodes/shared/errors';
-import { checkBaseUrl, checkIntegerOption, UUID_PATTERN } from '../nodes/shared/validation';
+import { checkBaseUrl, checkIntegerOption, isObject, UUID_PATTERN } from '../nodes/shared/validation';
 
 /** The input error a check throws, for its field and message. */
 function failureOf(check: () => unknown): AgentChatError {
@@ -107,5 +107,22 @@ describe('UUID_PATTERN', () => {
 		expect(UUID_PATTERN.test('3f2504e04f8911d39a0c0305e82c3301')).toBe(false);
 		expect(UUID_PATTERN.test('3f2504e0-4f89-11d3-9a0c-0305e82c330g')).toBe(false);
 		expect(UUID_PATTERN.test('3f2504e-04f89-11d3-9a0c-0305e82c3301')).toBe(false);
+	});
+});
+
+describe('isObject', () => {
+	it.each([
+		['a plain object', { a: 1 }, true],
+		['an empty object', {}, true],
+		['an object without a prototype', Object.create(null) as object, true],
+		['null', null, false],
+		['a list', [1, 2], false],
+		['an empty list', [], false],
+		['a text', 'a', false],
+		['a number', 1, false],
+		['undefined', undefined, false],
+		['false', false, false],
+	])('%s', (_, value, expected) => {
+		expect(isObject(value)).toBe(expected);
 	});
 });
