@@ -207,58 +207,65 @@ function messageDone(id: string, text: string): { event: string; data: SseData }
 	return v2Raw('message.done', { MessageId: id, Message: { MessageId: id, Type: 'reply', Contents: [{ Type: 'text', Text: text }], Padding: 'p'.repeat(FAST_PARSE_MIN_BYTES) } });
 }
 
+/** A fresh v2 reader fed `streamed`, then `final`: the final event as read, as a whole parse gives it, and how many texts were reused. */
+function readFinalAfter(streamed: Array<{ event: string; data: SseData }>, final: { event: string; data: SseData }) {
+	const reader = new AdpV2EventReader();
+	for (const raw of streamed) reader.read(raw);
+	return { event: reader.read(final)?.event, wholeParse: JSON.parse(final.data.text()) as unknown, reusedTexts: reader.reusedTexts };
+}
+
 describe('the v2 final events take a text from the stream only when it is long enough and its bytes are the same', () => {
 	it.each([
 		[1024, 1],
 		[1023, 0],
 	])('a slot of %i bytes streamed in short deltas: reused %i times, the same event either way', (size, reused) => {
-		const reader = new AdpV2EventReader();
 		const text = 'z'.repeat(size);
 		// short deltas (below the fast path), the slot's index left out the first time: 0 is the default
-		reader.read(v2Raw('text.delta', { MessageId: 'r1', Text: text.slice(0, 500) }));
-		reader.read(v2Raw('text.delta', { MessageId: 'r1', ContentIndex: 0, Text: text.slice(500) }));
-		const final = messageDone('r1', text);
-		expect(reader.read(final)?.event).toEqual(JSON.parse(final.data.text()));
-		expect(reader.reusedTexts).toBe(reused);
+		const read = readFinalAfter(
+			[v2Raw('text.delta', { MessageId: 'r1', Text: text.slice(0, 500) }), v2Raw('text.delta', { MessageId: 'r1', ContentIndex: 0, Text: text.slice(500) })],
+			messageDone('r1', text),
+		);
+		expect(read.event).toEqual(read.wholeParse);
+		expect(read.reusedTexts).toBe(reused);
 	});
 
 	it('a short event whose first "Text" key is another object\'s is matched by the value it parses to', () => {
-		const reader = new AdpV2EventReader();
 		const text = 'w'.repeat(1500);
-		reader.read(v2Raw('text.replace', { MessageId: 'r1', ContentIndex: 0, Extra: { Text: 'other' }, Text: text }));
-		const final = messageDone('r1', text);
-		expect(reader.read(final)?.event).toEqual(JSON.parse(final.data.text()));
-		expect(reader.reusedTexts).toBe(1);
+		const read = readFinalAfter([v2Raw('text.replace', { MessageId: 'r1', ContentIndex: 0, Extra: { Text: 'other' }, Text: text })], messageDone('r1', text));
+		expect(read.event).toEqual(read.wholeParse);
+		expect(read.reusedTexts).toBe(1);
 	});
 
 	it('content.added with text starts the slot, and a text.delta after it extends it', () => {
-		const reader = new AdpV2EventReader();
 		const start = 'c'.repeat(700);
 		const more = 'd'.repeat(700);
-		reader.read(v2Raw('content.added', { MessageId: 'r1', ContentIndex: 0, Content: { Type: 'text', Text: start } }));
-		reader.read(v2Raw('text.delta', { MessageId: 'r1', ContentIndex: 0, Text: more }));
-		const final = messageDone('r1', start + more);
-		expect(reader.read(final)?.event).toEqual(JSON.parse(final.data.text()));
-		expect(reader.reusedTexts).toBe(1);
+		const read = readFinalAfter(
+			[
+				v2Raw('content.added', { MessageId: 'r1', ContentIndex: 0, Content: { Type: 'text', Text: start } }),
+				v2Raw('text.delta', { MessageId: 'r1', ContentIndex: 0, Text: more }),
+			],
+			messageDone('r1', start + more),
+		);
+		expect(read.event).toEqual(read.wholeParse);
+		expect(read.reusedTexts).toBe(1);
 	});
 
 	it('an empty delta keeps the slot\'s bytes known', () => {
-		const reader = new AdpV2EventReader();
 		const text = 'e'.repeat(1200);
-		reader.read(v2Raw('text.delta', { MessageId: 'r1', ContentIndex: 0, Text: text }));
-		reader.read(v2Raw('text.delta', { MessageId: 'r1', ContentIndex: 0, Text: '' }));
-		const final = messageDone('r1', text);
-		expect(reader.read(final)?.event).toEqual(JSON.parse(final.data.text()));
-		expect(reader.reusedTexts).toBe(1);
+		const read = readFinalAfter(
+			[v2Raw('text.delta', { MessageId: 'r1', ContentIndex: 0, Text: text }), v2Raw('text.delta', { MessageId: 'r1', ContentIndex: 0, Text: '' })],
+			messageDone('r1', text),
+		);
+		expect(read.event).toEqual(read.wholeParse);
+		expect(read.reusedTexts).toBe(1);
 	});
 
 	it('a final event shorter than the fast path\'s threshold is parsed as sent', () => {
-		const reader = new AdpV2EventReader();
 		const text = 's'.repeat(1100);
-		reader.read(v2Raw('text.delta', { MessageId: 'r1', ContentIndex: 0, Text: text }));
 		const final = v2Raw('message.done', { MessageId: 'r1', Message: { MessageId: 'r1', Contents: [{ Type: 'text', Text: text }] } });
 		expect(final.data.length).toBeLessThan(FAST_PARSE_MIN_BYTES);
-		expect(reader.read(final)?.event).toEqual(JSON.parse(final.data.text()));
-		expect(reader.reusedTexts).toBe(0);
+		const read = readFinalAfter([v2Raw('text.delta', { MessageId: 'r1', ContentIndex: 0, Text: text })], final);
+		expect(read.event).toEqual(read.wholeParse);
+		expect(read.reusedTexts).toBe(0);
 	});
 });
