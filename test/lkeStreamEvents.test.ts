@@ -5,13 +5,13 @@
  * taking their texts from what was streamed. Expected values are written out by hand or come from
  * Node's own UTF-8 decoding and JSON.parse of the same bytes.
  */
-import { AgentChatError } from '../nodes/shared/errors';
 import { readLkeEvents } from '../nodes/TencentLke/stream';
 import { adpV2LongText, parseAdpV2Event } from '../nodes/TencentLke/stream/adpV2Event';
 import { AdpV2EventReader } from '../nodes/TencentLke/stream/adpV2Reader';
 import { closingQuote, FAST_PARSE_MIN_BYTES, LkeEventReader } from '../nodes/TencentLke/stream/fastEventReader';
 import { lkeV1LongText, parseEventObject, parseLkeEvent } from '../nodes/TencentLke/stream/lkeEvent';
 import { SseData } from '../nodes/TencentLke/stream/sseByteReader';
+import { thrownAgentChatError } from './helpers/failureOf';
 
 const KNOWN = new Set(['reply']);
 
@@ -31,17 +31,9 @@ describe('an event\'s data as an object', () => {
 	});
 
 	it('invalid JSON in an event without a name names the SSE default event, "message", and the length', () => {
-		const failure = (() => {
-			try {
-				parseEventObject({ data: '{"cut' }, KNOWN, 'Tencent LKE');
-			} catch (error) {
-				return error;
-			}
-			return undefined;
-		})();
-		expect(failure).toBeInstanceOf(AgentChatError);
-		expect((failure as AgentChatError).message).toBe('Tencent LKE sent an event whose data is not valid JSON (event "message", 5 characters)');
-		expect((failure as AgentChatError).code).toBe('INVALID_EVENT');
+		const failure = thrownAgentChatError(() => parseEventObject({ data: '{"cut' }, KNOWN, 'Tencent LKE'));
+		expect(failure.message).toBe('Tencent LKE sent an event whose data is not valid JSON (event "message", 5 characters)');
+		expect(failure.code).toBe('INVALID_EVENT');
 	});
 
 	it('v1: the SSE event name is the type when the data has none, and the data\'s own type wins', () => {
