@@ -17,7 +17,7 @@ import { AdpV2EventReader } from '../nodes/TencentLke/stream/adpV2Reader';
 import { LkeTurnAggregator } from '../nodes/TencentLke/chatAggregator';
 import { parseLkeEvent, type LkeEvent } from '../nodes/TencentLke/stream/lkeEvent';
 import { PreviousContentBytes } from '../nodes/TencentLke/stream/previousContent';
-import { readRawSseEvents, SseData } from '../nodes/TencentLke/stream/sseByteReader';
+import { decodeUtf8Flat, readRawSseEvents, SseData } from '../nodes/TencentLke/stream/sseByteReader';
 import { readSseEvents, type SseEvent } from '../nodes/shared/sse';
 import { asyncChunks as chunksOf, mulberry32 as prng } from './helpers/prng';
 import { adpV2AnswerFor, lkeAnswerFor, type Simulator } from '../testkit/simulator';
@@ -406,6 +406,53 @@ describe('LkeEventReader: the same events, results and deltas as parsing every e
 		for await (const raw of readRawSseEvents(chunksOf(randomCuts(stream, prng(8), 10)))) actual.push(reader.read(raw)!.event);
 		expect(actual).toEqual(expected);
 		expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
+	});
+});
+
+/* ---------- one flat decode of a long text: the same text as the WHATWG decoder ---------- */
+
+describe('decodeUtf8Flat and SseData.flatText: the same text as TextDecoder (WHATWG UTF-8, BOM kept)', () => {
+	const reference = (bytes: Buffer) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+	const cases: Array<[string, Buffer]> = [
+		['empty', Buffer.alloc(0)],
+		['ASCII, control characters included', Buffer.from('plain text\u0000\t\u001f "quoted" \\ end')],
+		['Latin-1 beyond ASCII', Buffer.from('café, naïve, ß, ÿ')],
+		['CJK and an emoji (4-byte sequences)', Buffer.from('你好，世界！🚀 mixed with ASCII')],
+		['a BOM at the start and inside', Buffer.from('\uFEFFstart \uFEFF inside')],
+		['a lone continuation byte', Buffer.from([0x41, 0x80, 0x42])],
+		['a 3-byte sequence cut short', Buffer.from([0x41, 0xe4, 0xbd])],
+		['a 4-byte sequence cut short, then ASCII', Buffer.from([0xf0, 0x9f, 0x8c, 0x41])],
+		['an overlong encoding', Buffer.from([0xc0, 0x80])],
+		['an encoded surrogate', Buffer.from([0xed, 0xa0, 0x80])],
+		['bytes that never start a sequence', Buffer.from([0xf5, 0x80, 0xff, 0xfe])],
+	];
+
+	it.each(cases)('%s', (_name, bytes) => {
+		expect(decodeUtf8Flat(bytes)).toBe(reference(bytes));
+	});
+
+	it('random bytes and random valid text, short and long (over 64 KB)', () => {
+		const random = prng(21);
+		const alphabet = ['a', 'Z', ' ', 'é', 'ß', '你', '好', '🚀', '\uFEFF', '\u0001'];
+		for (let round = 0; round < 60; round++) {
+			const length = round % 10 === 0 ? 70_000 + Math.floor(random() * 30_000) : Math.floor(random() * 300);
+			const raw = Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)));
+			expect(decodeUtf8Flat(raw)).toBe(reference(raw));
+			const text = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+			expect(decodeUtf8Flat(Buffer.from(text))).toBe(text);
+		}
+	});
+
+	it('flatText reads across the buffers the bytes arrived in, characters cut between them included', () => {
+		const random = prng(22);
+		const bytes = Buffer.from('前言 ' + 'é你🚀x'.repeat(20_000) + ' end');
+		for (let round = 0; round < 10; round++) {
+			const data = new SseData(randomCuts(bytes, random, 12), bytes.length);
+			const start = Math.floor(random() * 20);
+			const end = bytes.length - Math.floor(random() * 20);
+			expect(data.flatText(start, end)).toBe(reference(bytes.subarray(start, end)));
+			expect(data.flatText()).toBe(reference(bytes));
+		}
 	});
 });
 

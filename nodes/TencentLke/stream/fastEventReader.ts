@@ -79,25 +79,22 @@ function safeCut(text: string): number {
 }
 
 /**
- * The JSON string body in bytes [start, end) as its value, parsed in small pieces cut between
- * escape sequences; undefined when it is not a valid JSON string body. A long value is made one
- * flat string at once (reading a character flattens it) while its pieces are still young: they
- * die cheaply instead of being copied into the old generation one by one.
+ * The JSON string body in bytes [start, end) as its value; undefined when it is not a valid JSON
+ * string body. Without escapes the text is the value: decoded in one go (decodeUtf8Flat). With
+ * escapes it is parsed in small pieces cut between escape sequences, and a long value is made one
+ * flat string at once (reading a character flattens it) while its pieces are still young: they die
+ * cheaply instead of being copied into the old generation one by one.
  */
 function parseStringBody(data: SseData, start: number, end: number): string | undefined {
-	let value = '';
-	let carry = '';
-	const slices = data.textSlices(start, end);
 	const backslash = data.indexOf(BACKSLASH, start);
 	if (backslash === -1 || backslash >= end) {
 		// No escapes: the text is the value, provided it has no raw control character.
-		for (const slice of slices) {
-			if (CONTROL_CHARACTER.test(slice)) return undefined;
-			value += slice;
-		}
-		if (slices.length > 1) value.charCodeAt(0);
-		return value;
+		const value = data.flatText(start, end);
+		return CONTROL_CHARACTER.test(value) ? undefined : value;
 	}
+	let value = '';
+	let carry = '';
+	const slices = data.textSlices(start, end);
 	try {
 		for (const slice of slices) {
 			const text = carry + slice;
