@@ -456,6 +456,26 @@ describe('decodeUtf8Flat and SseData.flatText: the same text as TextDecoder (WHA
 	});
 });
 
+describe('SseData.matchLength (how many bytes, from the start of a chunk, repeat the data from an offset)', () => {
+	const whole = Buffer.from('abcdefghijklmnopqrstuvwxyz');
+	const data = new SseData([whole.subarray(0, 5), whole.subarray(5, 6), whole.subarray(6, 20), whole.subarray(20)], whole.length);
+
+	it.each([
+		['all of it, across every part', 0, 'abcdefghijklmnopqrstuvwxyz', 26],
+		['from inside a part, across parts', 4, 'efghij', 6],
+		['a chunk longer than the data: up to its end', 20, 'uvwxyz and more', 6],
+		['the first byte differs', 3, 'xyz', 0],
+		['differs inside a later part', 2, 'cdefgh!', 6],
+		['differs right at a part boundary', 4, 'e!', 1],
+		['an empty chunk', 3, '', 0],
+		['an offset at the end', 26, 'a', 0],
+		['an offset past the end', 30, 'a', 0],
+		['a negative offset', -1, 'a', 0],
+	])('%s', (_name, offset, chunk, expected) => {
+		expect(data.matchLength(offset, Buffer.from(chunk))).toBe(expected);
+	});
+});
+
 /* ---------- repeated bytes: the reader's own copy of the previous content takes the network bytes' place ---------- */
 
 describe('PreviousContentBytes (the previous content the next cumulative reply repeats)', () => {
@@ -468,7 +488,7 @@ describe('PreviousContentBytes (the previous content the next cumulative reply r
 		store.reset(SseData.of(piece));
 		expect(store.data().parts[0]).toBe(piece);
 		expect(store.matchLength(0, piece)).toBe(0);
-		expect(store.startIn(SseData.of(bytes('data:{"payload":{"content":"xx')))).toBe(-1);
+		expect(store.startIn(SseData.of(bytes('data:{"payload":{"content":"xx')), 0, undefined)).toBe(-1);
 	});
 
 	it('appends into segments of its own, and matches across them up to the first differing byte', () => {
@@ -521,11 +541,13 @@ describe('PreviousContentBytes (the previous content the next cumulative reply r
 		const store = new PreviousContentBytes();
 		store.reset(SseData.of(bytes('z'.repeat(3000))));
 		store.extend(SseData.of(bytes('z')));
-		expect(store.startIn(SseData.of(bytes('data:{"type":"reply","payload":{"content":"zz')))).toBe(43);
-		expect(store.startIn(SseData.of(bytes('data: {"payload": {"content":  "')))).toBe(32);
-		expect(store.startIn(SseData.of(bytes('event: reply')))).toBe(-1);
-		expect(store.startIn(SseData.of(bytes('data:{"payload":{"content":')))).toBe(-1);
-		expect(store.startIn(SseData.of(bytes(': "content":"zz')))).toBe(-1);
+		expect(store.startIn(SseData.of(bytes('data:{"type":"reply","payload":{"content":"zz')), 0, undefined)).toBe(43);
+		expect(store.startIn(SseData.of(bytes('data: {"payload": {"content":  "')), 0, undefined)).toBe(32);
+		expect(store.startIn(SseData.of(bytes('event: reply')), 0, undefined)).toBe(-1);
+		expect(store.startIn(SseData.of(bytes('data:{"payload":{"content":')), 0, undefined)).toBe(-1);
+		expect(store.startIn(SseData.of(bytes(': "content":"zz')), 0, undefined)).toBe(-1);
+		// one content per line: nothing after a first repeated part
+		expect(store.startIn(SseData.of(bytes('data:{"type":"reply","payload":{"content":"zz')), 1, undefined)).toBe(-1);
 	});
 });
 
@@ -732,6 +754,38 @@ describe('the v2 final events: the texts they repeat are taken from the stream o
 			// the thought's texts are still taken from the stream
 			expect(chunked.reusedTexts).toBe(2);
 		}
+	});
+
+	it.each([true, false])('the final events keep none of their own network buffers for the texts they repeat, each text in turn (Incremental %s)', async (incremental) => {
+		const stream = v2MessagesStream(messages(), incremental);
+		const size = 512;
+		// every chunk its own memory, as from the network
+		const chunks = Array.from({ length: Math.ceil(stream.length / size) }, (_, index) => new Uint8Array(stream.subarray(index * size, (index + 1) * size)));
+		const reader = new AdpV2EventReader();
+		const aggregator = new AdpV2TurnAggregator({ sessionId: 's0', requestId: 'r0' });
+		const finals: Array<{ name: string; bytes: number; own: number }> = [];
+		let searchFrom = 0;
+		for await (const raw of readRawSseEvents(chunksOf(chunks), undefined, reader.repeats)) {
+			if (raw.event === 'message.done' || raw.event === 'response.completed') {
+				const start = stream.indexOf(`event: ${raw.event}`, searchFrom);
+				const end = stream.indexOf('\n\n', start);
+				searchFrom = end;
+				const ownChunks = new Set(chunks.slice(Math.floor(start / size), Math.floor(end / size) + 1).map((chunk) => chunk.buffer));
+				const own = raw.data.parts.filter((part) => ownChunks.has(part.buffer)).reduce((sum, part) => sum + part.length, 0);
+				finals.push({ name: raw.event, bytes: raw.data.length, own });
+			}
+			const parsed = reader.read(raw);
+			if (parsed) aggregator.accept(parsed.event, parsed.hint);
+		}
+		const expected = await foldV2([stream], false);
+		expect(aggregator.result()).toEqual(expected.result);
+		expect(finals.map((final) => final.name)).toEqual(['message.done', 'message.done', 'message.done', 'response.completed']);
+		for (const final of finals) {
+			expect(final.bytes).toBeGreaterThan(3000);
+			// the event's own JSON around the texts, and the first bytes of each text (in the chunk where its key is)
+			expect(final.own).toBeLessThan(final.name === 'response.completed' ? 4 * size : 2 * size);
+		}
+		expect(reader.reusedTexts).toBe(4);
 	});
 
 	it('a final event with a "Text" that only looks like a streamed text inside another string is parsed as sent', async () => {

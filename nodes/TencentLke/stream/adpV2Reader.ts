@@ -5,15 +5,100 @@ import { contentStringAt } from './previousContent';
 import { SseData, type RawSseEvent, type RepeatedBytes } from './sseByteReader';
 
 /** A text slot as streamed: its JSON string body bytes, and the string they parse to. */
-interface StreamedSlot {
-	parts: Buffer[];
+class StreamedSlot {
+	private readonly parts: Buffer[];
+	private view: SseData | undefined;
 	length: number;
-	text: string;
+
+	constructor(
+		body: SseData,
+		public text: string,
+	) {
+		this.parts = [...body.parts];
+		this.length = body.length;
+	}
+
+	/** The slot's whole text anew (`text.replace`); the same object, so a line being matched against it sees the new bytes. */
+	replace(body: SseData, text: string): void {
+		this.parts.length = 0;
+		this.length = 0;
+		this.text = '';
+		this.append(body, text);
+	}
+
+	append(body: SseData, text: string): void {
+		this.parts.push(...body.parts);
+		this.length += body.length;
+		this.text += text;
+		this.view = undefined;
+	}
+
+	/** The bytes so far; a view taken earlier stays as it was (a line being read may point into it). */
+	data(): SseData {
+		return (this.view ??= new SseData([...this.parts], this.length));
+	}
 }
 
 /** Below this, a final event's text is simply parsed. */
 const REUSE_MIN_BYTES = 1024;
 const TEXT_KEY = adpV2LongText.key;
+
+/** The events that repeat every message's whole text. */
+function isFinalEvent(eventName: string | undefined): boolean {
+	return eventName === 'message.done' || eventName === 'response.completed';
+}
+
+/**
+ * What a v2 line may repeat, for the SSE parser: a cumulative `text.replace` line the previous
+ * content (as in v1); a final event each streamed text, one after another. Then the network
+ * buffers of a final event, which is as long as the whole answer, go as they arrive instead of
+ * staying until it ends, and the texts it repeats are found equal without comparing them again.
+ * A part's candidates are the streamed texts whose first bytes are the ones that followed its key
+ * so far; the first that goes on matching is the one taken.
+ */
+export class StreamedTexts implements RepeatedBytes {
+	private candidates: Array<{ data(): SseData }> = [];
+
+	/** `texts`: the streamed texts, each asked for its bytes as they are when needed (a text may grow between two chunks). */
+	constructor(
+		private readonly previous: RepeatedBytes,
+		private readonly texts: () => Array<{ data(): SseData }>,
+	) {}
+
+	startIn(line: SseData, from: number, eventName: string | undefined): number {
+		this.candidates = [];
+		if (!isFinalEvent(eventName)) return this.previous.startIn(line, from, eventName);
+		for (let key = line.indexOfBytes(TEXT_KEY, from); key !== -1; key = line.indexOfBytes(TEXT_KEY, key + 1)) {
+			const bodyStart = contentStringAt(line, key, TEXT_KEY);
+			if (bodyStart === -1) continue;
+			const already = line.slice(bodyStart);
+			this.candidates = this.texts().filter((text) => text.data().length > already.length && text.data().matchesAt(0, already));
+			if (this.candidates.length > 0) return bodyStart;
+		}
+		return -1;
+	}
+
+	matchLength(offset: number, bytes: Buffer): number {
+		if (this.candidates.length === 0) return this.previous.matchLength(offset, bytes);
+		let best = 0;
+		let matching: Array<{ data(): SseData }> = [];
+		for (const text of this.candidates) {
+			const count = text.data().matchLength(offset, bytes);
+			if (count > best) {
+				best = count;
+				matching = [];
+			}
+			if (count === best) matching.push(text);
+			if (count === bytes.length) break;
+		}
+		this.candidates = matching;
+		return best;
+	}
+
+	pieces(start: number, end: number): Buffer[] {
+		return this.candidates.length === 0 ? this.previous.pieces(start, end) : this.candidates[0].data().pieces(start, end);
+	}
+}
 
 /**
  * Reads ADP v2 events. Besides the fast path of long `text.replace` and `text.delta` events
@@ -31,13 +116,21 @@ export class AdpV2EventReader {
 	private readonly reader = new FastEventReader<AdpV2Event>(adpV2LongText);
 	/** Slots by MessageId and ContentIndex; null: a text whose bytes are not known, until replaced. */
 	private readonly slots = new Map<string, StreamedSlot | null>();
+	private readonly streamedTexts = new StreamedTexts(this.reader.repeats, () => this.longSlots());
 	private markers = '';
 	private markersValue = '';
 	/** How many final events had a text taken from the stream (for tests and diagnostics). */
 	reusedTexts = 0;
 
 	get repeats(): RepeatedBytes {
-		return this.reader.repeats;
+		return this.streamedTexts;
+	}
+
+	/** The slots whose texts a final event may take from the stream. */
+	private longSlots(): StreamedSlot[] {
+		const long: StreamedSlot[] = [];
+		for (const slot of this.slots.values()) if (slot && slot.length >= REUSE_MIN_BYTES) long.push(slot);
+		return long;
 	}
 
 	get fastReads(): number {
@@ -45,7 +138,7 @@ export class AdpV2EventReader {
 	}
 
 	read(raw: RawSseEvent): ParsedEvent<AdpV2Event> | undefined {
-		if ((raw.event === 'message.done' || raw.event === 'response.completed') && raw.data.length >= FAST_PARSE_MIN_BYTES && !raw.unterminated) {
+		if (isFinalEvent(raw.event) && raw.data.length >= FAST_PARSE_MIN_BYTES && !raw.unterminated) {
 			const event = this.readFinal(raw);
 			if (event) return { event };
 		}
@@ -62,12 +155,9 @@ export class AdpV2EventReader {
 		const body = typeof value === 'string' ? this.bodyOf(raw, value) : undefined;
 		const slot = this.slots.get(key);
 		if (!body) this.slots.set(key, null);
-		else if (replaces || slot === undefined) this.slots.set(key, { parts: [...body.parts], length: body.length, text: value as string });
-		else if (slot !== null) {
-			slot.parts.push(...body.parts);
-			slot.length += body.length;
-			slot.text += value as string;
-		}
+		else if (slot && replaces) slot.replace(body, value as string);
+		else if (slot) slot.append(body, value as string);
+		else if (slot === undefined || replaces) this.slots.set(key, new StreamedSlot(body, value as string));
 	}
 
 	/** The bytes of the event's text string body: where the fast path found it, else a "Text" body that parses to it. */
@@ -92,9 +182,7 @@ export class AdpV2EventReader {
 
 	private readFinal(raw: RawSseEvent): AdpV2Event | undefined {
 		const byLength = new Map<number, StreamedSlot[]>();
-		for (const slot of this.slots.values()) {
-			if (slot && slot.length >= REUSE_MIN_BYTES) byLength.set(slot.length, [...(byLength.get(slot.length) ?? []), slot]);
-		}
+		for (const slot of this.longSlots()) byLength.set(slot.length, [...(byLength.get(slot.length) ?? []), slot]);
 		if (byLength.size === 0) return undefined;
 		if (this.markers === '') ({ escaped: this.markers, value: this.markersValue } = newTextMarkers());
 
@@ -105,7 +193,7 @@ export class AdpV2EventReader {
 		for (let key = data.indexOfBytes(TEXT_KEY); key !== -1; ) {
 			const start = contentStringAt(data, key, TEXT_KEY);
 			const end = start === -1 ? -1 : closingQuote(data, start);
-			const slot = end === -1 ? undefined : byLength.get(end - start)?.find((candidate) => data.matchesAt(start, new SseData(candidate.parts, candidate.length)));
+			const slot = end === -1 ? undefined : byLength.get(end - start)?.find((candidate) => data.matchesAt(start, candidate.data()));
 			if (!slot) {
 				key = data.indexOfBytes(TEXT_KEY, key + 1);
 				continue;

@@ -92,35 +92,15 @@ export class PreviousContentBytes implements RepeatedBytes {
 		}
 	}
 
-	/** A line repeats the content from just after its first key (`"content":"`); only our own bytes are offered. */
-	startIn(line: SseData): number {
-		if (!this.owned || line.length < DATA_FIELD.length || !line.copy(0, DATA_FIELD.length).equals(DATA_FIELD)) return -1;
+	/** A line repeats the content from just after its first key (`"content":"`), once; only our own bytes are offered. */
+	startIn(line: SseData, from: number): number {
+		if (from > 0 || !this.owned || line.length < DATA_FIELD.length || !line.copy(0, DATA_FIELD.length).equals(DATA_FIELD)) return -1;
 		const key = line.indexOfBytes(this.key);
 		return key === -1 ? -1 : contentStringAt(line, key, this.key);
 	}
 
 	matchLength(offset: number, bytes: Buffer): number {
-		if (!this.owned) return 0;
-		let matched = 0;
-		let segmentStart = 0;
-		for (let index = 0; index < this.segments.length && matched < bytes.length; index++) {
-			const used = this.used[index];
-			const segmentEnd = segmentStart + used;
-			const from = offset + matched;
-			if (from < segmentEnd) {
-				const local = from - segmentStart;
-				const count = Math.min(used - local, bytes.length - matched);
-				const segment = this.segments[index];
-				if (segment.compare(bytes, matched, matched + count, local, local + count) !== 0) {
-					let same = 0;
-					while (segment[local + same] === bytes[matched + same]) same++;
-					return matched + same;
-				}
-				matched += count;
-			}
-			segmentStart = segmentEnd;
-		}
-		return matched;
+		return this.owned ? this.data().matchLength(offset, bytes) : 0;
 	}
 
 	pieces(start: number, end: number): Buffer[] {

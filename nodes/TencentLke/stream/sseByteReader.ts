@@ -176,6 +176,25 @@ export class SseData {
 		return true;
 	}
 
+	/** How many of `bytes`, from its start, equal this data from `offset` on. */
+	matchLength(offset: number, bytes: Buffer): number {
+		if (offset < 0 || offset >= this.length || bytes.length === 0) return 0;
+		let matched = 0;
+		const starts = this.partStarts();
+		for (let index = this.partAt(offset); index < this.parts.length && matched < bytes.length; index++) {
+			const part = this.parts[index];
+			const local = Math.max(0, offset + matched - starts[index]);
+			const count = Math.min(part.length - local, bytes.length - matched);
+			if (part.compare(bytes, matched, matched + count, local, local + count) !== 0) {
+				let same = 0;
+				while (part[local + same] === bytes[matched + same]) same++;
+				return matched + same;
+			}
+			matched += count;
+		}
+		return matched;
+	}
+
 	/** The bytes [start, end) as a list of pieces of the original buffers. */
 	pieces(start = 0, end = this.length): Buffer[] {
 		start = Math.max(0, start);
@@ -251,14 +270,18 @@ function startsWithBytes(bytes: Buffer, prefix: number[]): boolean {
 
 /**
  * Bytes a reader already holds that a line of the stream may repeat (LKE's cumulative replies repeat
- * the whole answer so far). While such a line arrives, the parser swaps the repeated part for the
- * reader's identical bytes, so the network buffers that carried it can go at once, and it skips
+ * the whole answer so far; ADP v2's final events every streamed text, one after another). While
+ * such a line arrives, the parser swaps each repeated part for the reader's identical bytes, so the network buffers that carried it can go at once, and it skips
  * looking for line ends in bytes known to have none. The event read is byte for byte the one sent.
  * The known bytes contain no CR or LF, and bytes once handed out are never changed.
  */
 export interface RepeatedBytes {
-	/** Where the repeated part of a new line would begin (a line offset ≤ its bytes so far), or -1. */
-	startIn(line: SseData): number;
+	/**
+	 * Where a repeated part of the line would begin at or after `from` (a line offset ≤ its bytes so
+	 * far), or -1. `from` is 0 for the first part of a line, and where the last one ended for the next;
+	 * `eventName`: the event's `event:` field so far.
+	 */
+	startIn(line: SseData, from: number, eventName: string | undefined): number;
 	/** How many of `bytes`, from its start, equal the known bytes from `offset` on. */
 	matchLength(offset: number, bytes: Buffer): number;
 	/** The known bytes [start, end), as pieces of memory that is never changed. */
@@ -291,6 +314,8 @@ export class SseByteParser {
 	private dataChars: number | undefined;
 	/** The line's repeated part: undefined while not known, null when none, else the known bytes' offset reached. */
 	private repeat: { offset: number } | null | undefined;
+	/** Where in the line the next repeated part is looked for: 0, or where the last one ended. */
+	private repeatFrom = 0;
 
 	constructor(
 		private readonly emit: (event: RawSseEvent) => void,
@@ -389,15 +414,19 @@ export class SseByteParser {
 			repeat.offset += count;
 			at += count;
 		}
-		// Past the known bytes, or something else: the rest of the line is read as it comes.
-		if (at < chunk.length) this.repeat = null;
+		// Past the known bytes, or something else: the rest of the line is read as it comes, and
+		// another repeated part may follow.
+		if (at < chunk.length) {
+			this.repeat = undefined;
+			this.repeatFrom = this.lineBytes;
+		}
 		return at;
 	}
 
 	private findRepeat(): void {
-		const start = this.repeats!.startIn(new SseData(this.line, this.lineBytes));
-		if (start >= 0 && start <= this.lineBytes) this.repeat = { offset: this.lineBytes - start };
-		else if (this.lineBytes >= REPEAT_SEARCH_BYTES) this.repeat = null;
+		const start = this.repeats!.startIn(new SseData(this.line, this.lineBytes), this.repeatFrom, this.eventType);
+		if (start >= this.repeatFrom && start <= this.lineBytes) this.repeat = { offset: this.lineBytes - start };
+		else if (this.lineBytes - this.repeatFrom >= REPEAT_SEARCH_BYTES) this.repeat = null;
 	}
 
 	private addToLine(piece: Buffer): void {
@@ -412,6 +441,7 @@ export class SseByteParser {
 		this.lineBytes = 0;
 		this.lineCount = undefined;
 		this.repeat = undefined;
+		this.repeatFrom = 0;
 		if (size === 0) {
 			this.dispatch();
 			return;
