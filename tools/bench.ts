@@ -5,6 +5,7 @@
  *   node --expose-gc build/tools/bench.js [--reps N] [--baseline] [--skip-build] [--only stream,memory,batch,load]
  *
  * --skip-retained leaves out the forced-GC memory runs (what a turn keeps), which take minutes on a loaded machine.
+ * --no-forced-gc times the stream methods without a full GC before each.
  * --baseline stores this run as the "before" figures that later runs compare against (kept inside
  * BENCHMARKS.md as JSON). The simulator runs in its own child process; every measurement runs in a
  * fresh child (`--expose-gc`) so a case starts from a clean heap and an empty connection pool.
@@ -84,6 +85,10 @@ interface StreamFigures {
 	beforeMs?: number;
 	/** Incremental cases: the stream decoded to text and kept, nothing parsed (the floor for building the answer). */
 	keep?: { ms: number; cpuMs: number; runs: number[] };
+	/** Control: the bare read finding every line end (the floor for any SSE reader of a cumulative stream). */
+	scan?: { ms: number; cpuMs: number; runs: number[] };
+	/** Control: the bare read again under another name (the same work: how precise the ratios are). */
+	again?: { ms: number; cpuMs: number; runs: number[] };
 	/** The LKE readers on their own (on the bare read's transport, into the aggregator), same repetitions. */
 	readers?: Partial<Record<ReaderMethod, { ms: number; cpuMs: number; runs: number[] }>>;
 }
@@ -156,7 +161,7 @@ interface Results {
 }
 
 function parseArgs(argv: string[]): Args {
-	const args: Args = { reps: 11, naiveReps: 3, memoryReps: 3, loadRuns: 10, baseline: false, renderOnly: false, skipRetained: false, forcedGc: true, skipBuild: false, only: new Set(['stream', 'memory', 'batch', 'load']) };
+	const args: Args = { reps: 21, naiveReps: 3, memoryReps: 3, loadRuns: 10, baseline: false, renderOnly: false, skipRetained: false, forcedGc: true, skipBuild: false, only: new Set(['stream', 'memory', 'batch', 'load']) };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		if (arg === '--reps') args.reps = Math.max(1, Number(argv[++i]));
@@ -286,6 +291,8 @@ function streamFigures(caseName: string, runs: Record<StreamMethod, MethodRun[]>
 			? { beforeMs: median(ms('before')), cpuMs: { ...cpuOf(runs), before: median(runs.before.map((run) => run.cpuMs)) } }
 			: {}),
 		...(runs.keep.length > 0 ? { keep: { ms: median(ms('keep')), cpuMs: median(runs.keep.map((run) => run.cpuMs)), runs: ms('keep') } } : {}),
+		...((runs.scan?.length ?? 0) > 0 ? { scan: { ms: median(ms('scan')), cpuMs: median(runs.scan.map((run) => run.cpuMs)), runs: ms('scan') } } : {}),
+		...((runs.again?.length ?? 0) > 0 ? { again: { ms: median(ms('again')), cpuMs: median(runs.again.map((run) => run.cpuMs)), runs: ms('again') } } : {}),
 		readers: Object.fromEntries(
 			READERS.filter((method) => (runs[method]?.length ?? 0) > 0).map((method) => [
 				method,
@@ -476,12 +483,19 @@ const CASE_LABEL: Record<string, string> = {
 	'v2-incremental-50M': 'ADP v2: 50 M code points, incremental (200 text.delta events)',
 };
 
+/** A floor method's cell: its median, its paired ratio to the bare read, the node path's to it, its client CPU. */
+function floorCell(row: StreamFigures, floor: { ms: number; cpuMs: number; runs: number[] } | undefined): string {
+	if (!floor) return '–';
+	return `${ms0(floor.ms)} / ${ratio(pairedWith(floor.runs, row.runs.bare))} / ${ratio(pairedWith(row.runs.node, floor.runs))} / ${ms0(floor.cpuMs)}`;
+}
+
 function pairedWith(numerator: number[], denominator: number[]): number {
 	return median(numerator.map((ms, rep) => ms / denominator[rep]));
 }
 
 function streamTable(results: Results): string {
 	const withBefore = results.stream.some((row) => row.runs.before);
+	const withControl = results.stream.some((row) => row.again);
 	return table(
 		[
 			'answer',
@@ -492,8 +506,9 @@ function streamTable(results: Results): string {
 			'node ÷ bare (paired / of medians)',
 			'node ÷ naive (paired / of medians)',
 			'client CPU: bare / node / naive',
-			'decode and keep the text (incremental): median / paired ÷ bare / node ÷ it (paired) / client CPU',
+			'floor (incremental: decode and keep the text; cumulative: find every line end): median / paired ÷ bare / node ÷ it (paired) / client CPU',
 			'runs (ms): bare; node; naive',
+			...(withControl ? ['control: the bare read again, median / paired ÷ bare / client CPU'] : []),
 			...(withBefore ? ['the code before the change, same run: median / paired ÷ bare / client CPU / runs'] : []),
 		],
 		results.stream.map((row) => [
@@ -505,10 +520,9 @@ function streamTable(results: Results): string {
 			`${ratio(streamRatios(row).bare)} / ${ratio(row.nodeMs / row.bareMs)}`,
 			`${ratio(streamRatios(row).naive)} / ${ratio(row.nodeMs / row.naiveMs)}`,
 			row.cpuMs ? `${ms0(row.cpuMs.bare)} / ${ms0(row.cpuMs.node)} / ${ms0(row.cpuMs.naive)}` : 'not measured',
-			row.keep
-				? `${ms0(row.keep.ms)} / ${ratio(pairedWith(row.keep.runs, row.runs.bare))} / ${ratio(pairedWith(row.runs.node, row.keep.runs))} / ${ms0(row.keep.cpuMs)}`
-				: '–',
+			floorCell(row, row.keep ?? row.scan),
 			(['bare', 'node', 'naive'] as const).map((method) => row.runs[method].map((value) => value.toFixed(0)).join(', ')).join('; '),
+			...(withControl ? [row.again ? `${ms0(row.again.ms)} / ${ratio(pairedWith(row.again.runs, row.runs.bare))} / ${ms0(row.again.cpuMs)}` : '–'] : []),
 			...(withBefore
 				? [
 						row.runs.before
@@ -716,8 +730,13 @@ function summaryTable(results: Results): string {
 				.map((row) => {
 					const judged = streamRatios(row);
 					const pass = judged.bare <= 1.3 && judged.naive <= 1;
-					const floor = row.keep ? `; decoding and keeping the text alone: ${ratio(pairedWith(row.keep.runs, row.runs.bare))} the bare read` : '';
-					return `${row.caseName}: ${ratio(judged.bare)} the bare read, ${ratio(judged.naive)} the naive (paired medians)${pass ? ' (met)' : ' (**not met**)'}${floor}`;
+					const floor = row.keep
+						? `; decoding and keeping the text alone: ${ratio(pairedWith(row.keep.runs, row.runs.bare))} the bare read`
+						: row.scan
+							? `; finding every line end alone: ${ratio(pairedWith(row.scan.runs, row.runs.bare))} the bare read`
+							: '';
+					const control = row.again ? `; the bare read again (control): ${ratio(pairedWith(row.again.runs, row.runs.bare))}` : '';
+					return `${row.caseName}: ${ratio(judged.bare)} the bare read, ${ratio(judged.naive)} the naive (paired medians)${pass ? ' (met)' : ' (**not met**)'}${floor}${control}`;
 				})
 				.join('; '),
 			ok(v.stream),
@@ -828,7 +847,7 @@ function figuresMarkdown(results: Results, level: string): string {
 	const parts: string[] = [];
 	if (results.stream.length > 0) {
 		parts.push(
-			`${level} 1. Stream path (one chat turn; medians of ${results.reps} repetitions${results.naiveReps ? `, the naive read in the first ${results.naiveReps}` : ''}; ${results.forcedGc === false ? 'no forced GC between the methods' : 'a full GC before each method'}; "paired": the median of the per-repetition ratios, each repetition running the methods back to back)`,
+			`${level} 1. Stream path (one chat turn; medians of ${results.reps} repetitions${results.naiveReps ? `, the naive read in the first ${results.naiveReps}` : ''}; ${results.forcedGc === false ? 'no forced GC between the methods' : 'a full GC before each method'}${results.stream.some((row) => row.again) ? ', in a random order per repetition, with the controls' : ''}; "paired": the median of the per-repetition ratios, each repetition running the methods back to back)`,
 			'',
 			streamTable(results),
 			'',
@@ -903,7 +922,10 @@ function writeReport(results: Results, baseline: Results | undefined, notes: str
 		'  body as text, split into lines, `JSON.parse` of every data line. "node path": `runLkeChatTurn` (the node\'s transport,',
 		'  SSE reader and aggregator); its reply is checked against the simulator\'s answer on every run. "decode and keep the',
 		'  text" (incremental cases): the body decoded to strings and kept, nothing parsed, the least any reader that returns the',
-		'  answer as text must do when the answer is most of the stream.',
+		'  answer as text must do when the answer is most of the stream. Two controls are timed with them: "find every line end"',
+		'  (the bare read plus one look at every byte for the line ends, memchr: the least any SSE reader must do) and "the bare',
+		'  read again" (the same work as the bare read under another name: its ratio to the bare read shows how precise the',
+		'  ratios of that run are). The methods run in a random order in every repetition.',
 		'- ADP v2 cases: the same client with API version v2 (`buildAdpV2ChatRequest`, `/adp/v2/chat`); Incremental off sends',
 		'  `text.replace` events that repeat the whole text so far (cumulative, like v1), Incremental on sends `text.delta` events.',
 		'- Readers: the production LKE reader (byte-level SSE, previous-content store, fast event reader), the same with its store',

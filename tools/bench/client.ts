@@ -3,7 +3,8 @@
  * measurement starts from a clean process. One JSON message goes back to the parent over IPC.
  *
  *   stream-timing <url> <reps> <naiveReps> <case…>   the stream methods side by side, interleaved, each after
- *                                        a full GC (not with env BENCH_NO_FORCED_GC=1)
+ *                                        a full GC (not with env BENCH_NO_FORCED_GC=1), in a random
+ *                                        order per repetition; with the controls "scan" and "again"
  *                                        (the slow naive read only in the first naiveReps repetitions;
  *                                        with env BENCH_BEFORE_ROOT, a compiled tree's build/ folder, also
  *                                        "before": that tree's runLkeChatTurn, in the same repetitions)
@@ -18,7 +19,7 @@
  * previous-content store not handed to the byte-level SSE parser, "reader-text" the simpler
  * text-level reader (TextDecoder + eventsource-parser, tools/bench/textEventReader.ts).
  */
-import { randomUUID } from 'crypto';
+import { randomInt, randomUUID } from 'crypto';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Agent, request } from 'undici';
@@ -37,7 +38,7 @@ import { adpV2AnswerFor } from '../../testkit/simulator/adpV2';
 import { lkeAnswerFor } from '../../testkit/simulator/lke';
 
 export type ReaderMethod = 'reader' | 'reader-nostore' | 'reader-text';
-export type StreamMethod = 'bare' | 'node' | 'naive' | 'before' | 'keep' | ReaderMethod;
+export type StreamMethod = 'bare' | 'node' | 'naive' | 'before' | 'keep' | 'scan' | 'again' | ReaderMethod;
 export const STREAM_METHODS: StreamMethod[] = ['bare', 'node', 'naive'];
 export const READER_METHODS: ReaderMethod[] = ['reader', 'reader-nostore', 'reader-text'];
 
@@ -195,6 +196,22 @@ async function decodeAndKeep(chat: LkeChatRequest): Promise<{ kept: string[] }> 
 	return { kept };
 }
 
+/**
+ * The floor for any SSE reader of a cumulative stream, where the answer is a small part of it: the
+ * bare read plus one look at every byte, finding each line end (memchr, through Buffer#indexOf).
+ * Knowing where events end needs that pass, or an equal one comparing the bytes with known ones.
+ */
+async function scanLines(chat: LkeChatRequest): Promise<{ bytes: number; lines: number }> {
+	const response = await rawRequest(chat);
+	let bytes = 0;
+	let lines = 0;
+	for await (const chunk of response.body as AsyncIterable<Buffer>) {
+		bytes += chunk.length;
+		for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lines++;
+	}
+	return { bytes, lines };
+}
+
 /** The naive way: the whole body as text, split into lines, JSON.parse every data line. */
 async function naiveRead(chat: LkeChatRequest): Promise<{ reply: string }> {
 	const response = await rawRequest(chat);
@@ -270,8 +287,12 @@ function cpuSince(start: NodeJS.CpuUsage): number {
 async function runMethod(method: StreamMethod, chat: LkeChatRequest): Promise<MethodRun & { reply?: string }> {
 	const started = performance.now();
 	const cpu = process.cpuUsage();
-	if (method === 'bare') {
+	if (method === 'bare' || method === 'again') {
 		const { bytes } = await bareRead(chat);
+		return { ms: performance.now() - started, cpuMs: cpuSince(cpu), bytes, replyChars: 0 };
+	}
+	if (method === 'scan') {
+		const { bytes } = await scanLines(chat);
 		return { ms: performance.now() - started, cpuMs: cpuSince(cpu), bytes, replyChars: 0 };
 	}
 	if (method === 'keep') {
@@ -301,6 +322,13 @@ function requestFor(url: string, streamCase: StreamCase, method: StreamMethod): 
 
 /** Whether each timed stream method starts after a full GC (the default; the bench's --no-forced-gc turns it off). */
 const gcBeforeEachMethod = process.env.BENCH_NO_FORCED_GC !== '1';
+/**
+ * Controls of the measure itself, timed with the others: the line-end scan (the floor for any SSE
+ * reader), and the bare read again under another name, which does exactly what the bare read does:
+ * how far it lands from 1.0× says how precise that run's ratios are.
+ */
+const CONTROL_METHODS = ['scan', 'again'] as const;
+const NO_REPLY_METHODS = new Set<StreamMethod>(['bare', 'again', 'keep', 'scan']);
 
 function gc(): void {
 	const collect = (global as { gc?: () => void }).gc;
@@ -310,11 +338,21 @@ function gc(): void {
 	}
 }
 
+/** The methods in a random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+	const out = [...items];
+	for (let last = out.length - 1; last > 0; last--) {
+		const pick = randomInt(last + 1);
+		[out[last], out[pick]] = [out[pick], out[last]];
+	}
+	return out;
+}
+
 async function streamTiming(url: string, reps: number, naiveReps: number, caseNames: string[]): Promise<Record<string, Record<StreamMethod, MethodRun[]>>> {
 	const out: Record<string, Record<StreamMethod, MethodRun[]>> = {};
 	const expected = new Map<string, string>();
 	for (const name of caseNames) {
-		out[name] = { bare: [], node: [], naive: [], before: [], keep: [], reader: [], 'reader-nostore': [], 'reader-text': [] };
+		out[name] = { bare: [], node: [], naive: [], before: [], keep: [], scan: [], again: [], reader: [], 'reader-nostore': [], 'reader-text': [] };
 		expected.set(name, answerFor(STREAM_CASES[name]));
 	}
 	const versions = new Set(caseNames.map((name) => STREAM_CASES[name].apiVersion));
@@ -327,22 +365,25 @@ async function streamTiming(url: string, reps: number, naiveReps: number, caseNa
 	// Warm-up: JIT, the connection pools, the simulator's code paths.
 	for (const apiVersion of versions) {
 		for (const warm of warmups(apiVersion)) {
-			for (const method of [...methodsOf(warm), 'keep'] as StreamMethod[]) await runMethod(method, requestFor(url, warm, method));
+			for (const method of [...methodsOf(warm), 'keep', ...CONTROL_METHODS] as StreamMethod[]) await runMethod(method, requestFor(url, warm, method));
 		}
 	}
 	for (let rep = 0; rep < reps; rep++) {
 		for (const name of caseNames) {
 			const streamCase = STREAM_CASES[name];
-			// Rotate the order so no method always runs first (or right after the heaviest one).
+			// A fresh random order every repetition. Rotating one fixed order left every method right
+			// after the same other method in every repetition (the node path always after the bare read,
+			// the bare read always after the last reader), and what ran just before changes a method's
+			// time by tens of percent; the control methods (--control) show it.
 			const all = methodsOf(streamCase);
 			const timed = rep < naiveReps ? all : all.filter((method) => method !== 'naive' && method !== 'before');
-			const methods: StreamMethod[] = streamCase.incremental ? [...timed, 'keep'] : timed;
-			const order = methods.map((_, k) => methods[(k + rep) % methods.length]);
+			const methods: StreamMethod[] = [...timed, ...(streamCase.incremental ? (['keep'] as const) : []), ...CONTROL_METHODS];
+			const order = shuffled(methods);
 			for (const method of order) {
 				const chat = requestFor(url, streamCase, method);
 				if (gcBeforeEachMethod) gc();
 				const run = await runMethod(method, chat);
-				if (method !== 'bare' && method !== 'keep' && run.reply !== expected.get(name)) {
+				if (!NO_REPLY_METHODS.has(method) && run.reply !== expected.get(name)) {
 					throw new Error(`${method} ${name}: wrong reply (${run.replyChars} characters, expected ${expected.get(name)!.length})`);
 				}
 				delete run.reply;
