@@ -916,7 +916,7 @@ function writeReport(results: Results, baseline: Results | undefined, notes: str
 		`- Node ${results.node}; ${machineLine(results)}`,
 		'- Setup: loopback HTTP against the vendor simulator (`testkit/simulator`) running in its own child process, so client and',
 		'  server each get a core instead of sharing one event loop. Every measurement runs in a fresh child process started with',
-		'  `--expose-gc`; each stream case has its own process, where the methods run side by side, interleaved and rotated,',
+		'  `--expose-gc`; each stream case has its own process, where the methods run side by side, interleaved in a random order,',
 		'  after a warm-up.',
 		'- "bare undici read": `undici.request()` reading the same response and discarding the bytes (the limit). "naive": the whole',
 		'  body as text, split into lines, `JSON.parse` of every data line. "node path": `runLkeChatTurn` (the node\'s transport,',
