@@ -271,9 +271,10 @@ function startsWithBytes(bytes: Buffer, prefix: number[]): boolean {
 /**
  * Bytes a reader already holds that a line of the stream may repeat (LKE's cumulative replies repeat
  * the whole answer so far; ADP v2's final events every streamed text, one after another). While
- * such a line arrives, the parser swaps each repeated part for the reader's identical bytes, so the network buffers that carried it can go at once, and it skips
- * looking for line ends in bytes known to have none. The event read is byte for byte the one sent.
- * The known bytes contain no CR or LF, and bytes once handed out are never changed.
+ * such a line arrives, the parser swaps each repeated part for the reader's identical bytes, so the
+ * network buffers that carried it can go at once, and it skips looking for line ends in bytes known
+ * to have none. The event read is byte for byte the one sent. The known bytes contain no CR or LF,
+ * and bytes once handed out are never changed.
  */
 export interface RepeatedBytes {
 	/**
