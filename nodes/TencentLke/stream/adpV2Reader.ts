@@ -39,6 +39,7 @@ class StreamedSlot {
 	}
 }
 
+const QUOTE = 0x22;
 /** Below this, a final event's text is simply parsed. */
 const REUSE_MIN_BYTES = 1024;
 const TEXT_KEY = adpV2LongText.key;
@@ -181,9 +182,8 @@ export class AdpV2EventReader {
 	}
 
 	private readFinal(raw: RawSseEvent): AdpV2Event | undefined {
-		const byLength = new Map<number, StreamedSlot[]>();
-		for (const slot of this.longSlots()) byLength.set(slot.length, [...(byLength.get(slot.length) ?? []), slot]);
-		if (byLength.size === 0) return undefined;
+		const slots = this.longSlots();
+		if (slots.length === 0) return undefined;
 		if (this.markers === '') ({ escaped: this.markers, value: this.markersValue } = newTextMarkers());
 
 		const data = raw.data;
@@ -192,12 +192,14 @@ export class AdpV2EventReader {
 		let copiedTo = 0;
 		for (let key = data.indexOfBytes(TEXT_KEY); key !== -1; ) {
 			const start = contentStringAt(data, key, TEXT_KEY);
-			const end = start === -1 ? -1 : closingQuote(data, start);
-			const slot = end === -1 ? undefined : byLength.get(end - start)?.find((candidate) => data.matchesAt(start, candidate.data()));
+			// A slot's bytes are a whole string body: followed by a quote, they are the whole string (no
+			// need to look for its closing quote through a text as long as the answer).
+			const slot = start === -1 ? undefined : slots.find((candidate) => data.byteAt(start + candidate.length) === QUOTE && data.matchesAt(start, candidate.data()));
 			if (!slot) {
 				key = data.indexOfBytes(TEXT_KEY, key + 1);
 				continue;
 			}
+			const end = start + slot.length;
 			json += data.text(copiedTo, start) + this.markers + String(reused.length);
 			reused.push(slot);
 			copiedTo = end;
