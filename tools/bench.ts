@@ -690,7 +690,7 @@ interface Verdicts {
 
 function verdicts(results: Results): Verdicts {
 	const v: Verdicts = {};
-	if (results.stream.length > 0) v.stream = results.stream.every((row) => streamRatios(row).bare <= 1.3 && streamRatios(row).naive <= 1);
+	if (results.stream.length > 0) v.stream = results.stream.every((row) => streamRatios(row).judged <= 1.3 && streamRatios(row).naive <= 1);
 	const nodeMemory = results.memory.filter((row) => row.method === 'node' && row.retained);
 	if (nodeMemory.length > 0) v.memory = nodeMemory.every((row) => keptRatio(row, row.retained!) <= 4);
 	const ten = results.batch.find((row) => row.concurrency === 10);
@@ -702,10 +702,17 @@ function verdicts(results: Results): Verdicts {
 }
 
 /** The ratios judged: per-repetition (paired) medians when recorded, else ratios of the medians. */
-function streamRatios(row: StreamFigures): { bare: number; naive: number } {
+/**
+ * The node path against the bare read and the naive read (paired medians). `judged`: the larger of the node path
+ * against the bare read and against the bare read again (the control), so a run where the bare read happened to be
+ * slow does not pass on that.
+ */
+function streamRatios(row: StreamFigures): { bare: number; naive: number; again?: number; judged: number } {
 	// The naive read runs in the first repetitions only: pair those.
 	const paired = (other: number[]) => (other.length > 0 ? median(other.map((ms, rep) => row.runs.node[rep] / ms)) : undefined);
-	return { bare: paired(row.runs.bare) ?? row.nodeMs / row.bareMs, naive: paired(row.runs.naive) ?? row.nodeMs / row.naiveMs };
+	const bare = paired(row.runs.bare) ?? row.nodeMs / row.bareMs;
+	const again = row.again ? paired(row.again.runs) : undefined;
+	return { bare, naive: paired(row.runs.naive) ?? row.nodeMs / row.naiveMs, again, judged: Math.max(bare, again ?? bare) };
 }
 
 /** RSS growth of the bare read of the same stream: socket buffers awaiting GC, there whatever the reader. */
@@ -729,14 +736,15 @@ function summaryTable(results: Results): string {
 			results.stream
 				.map((row) => {
 					const judged = streamRatios(row);
-					const pass = judged.bare <= 1.3 && judged.naive <= 1;
+					const pass = judged.judged <= 1.3 && judged.naive <= 1;
 					const floor = row.keep
 						? `; decoding and keeping the text alone: ${ratio(pairedWith(row.keep.runs, row.runs.bare))} the bare read`
 						: row.scan
 							? `; finding every line end alone: ${ratio(pairedWith(row.scan.runs, row.runs.bare))} the bare read`
 							: '';
 					const control = row.again ? `; the bare read again (control): ${ratio(pairedWith(row.again.runs, row.runs.bare))}` : '';
-					return `${row.caseName}: ${ratio(judged.bare)} the bare read, ${ratio(judged.naive)} the naive (paired medians)${pass ? ' (met)' : ' (**not met**)'}${floor}${control}`;
+					const both = judged.again === undefined ? '' : ` (the larger of ${ratio(judged.bare)} against the bare read and ${ratio(judged.again)} against the bare read again)`;
+					return `${row.caseName}: ${ratio(judged.judged)} the bare read${both}, ${ratio(judged.naive)} the naive (paired medians)${pass ? ' (met)' : ' (**not met**)'}${floor}${control}`;
 				})
 				.join('; '),
 			ok(v.stream),
