@@ -84,13 +84,20 @@ interface StreamFigures {
 	/** The node path of the code before the change, in the same run (--before-root). */
 	beforeMs?: number;
 	/** Incremental cases: the stream decoded to text and kept, nothing parsed (the floor for building the answer). */
-	keep?: { ms: number; cpuMs: number; runs: number[] };
+	keep?: MethodSummary;
 	/** Control: the bare read finding every line end (the floor for any SSE reader of a cumulative stream). */
-	scan?: { ms: number; cpuMs: number; runs: number[] };
+	scan?: MethodSummary;
 	/** Control: the bare read again under another name (the same work: how precise the ratios are). */
-	again?: { ms: number; cpuMs: number; runs: number[] };
+	again?: MethodSummary;
 	/** The LKE readers on their own (on the bare read's transport, into the aggregator), same repetitions. */
-	readers?: Partial<Record<ReaderMethod, { ms: number; cpuMs: number; runs: number[] }>>;
+	readers?: Partial<Record<ReaderMethod, MethodSummary>>;
+}
+
+/** One method's runs in a stream case: median time, median client CPU, every run's time. */
+interface MethodSummary {
+	ms: number;
+	cpuMs: number;
+	runs: number[];
 }
 
 type MeasuredMethod = 'bare' | 'node' | 'naive';
@@ -279,6 +286,8 @@ async function measureStream(sim: SimHost, reps: number, naiveReps: number, befo
 
 function streamFigures(caseName: string, runs: Record<StreamMethod, MethodRun[]>): StreamFigures {
 	const ms = (method: StreamMethod) => runs[method].map((run) => run.ms);
+	const ran = (method: StreamMethod) => (runs[method]?.length ?? 0) > 0;
+	const summary = (method: StreamMethod): MethodSummary => ({ ms: median(ms(method)), cpuMs: median(runs[method].map((run) => run.cpuMs)), runs: ms(method) });
 	return {
 		caseName,
 		wireBytes: median(runs.bare.map((run) => run.bytes ?? 0)),
@@ -290,15 +299,10 @@ function streamFigures(caseName: string, runs: Record<StreamMethod, MethodRun[]>
 		...(runs.before.length > 0
 			? { beforeMs: median(ms('before')), cpuMs: { ...cpuOf(runs), before: median(runs.before.map((run) => run.cpuMs)) } }
 			: {}),
-		...(runs.keep.length > 0 ? { keep: { ms: median(ms('keep')), cpuMs: median(runs.keep.map((run) => run.cpuMs)), runs: ms('keep') } } : {}),
-		...((runs.scan?.length ?? 0) > 0 ? { scan: { ms: median(ms('scan')), cpuMs: median(runs.scan.map((run) => run.cpuMs)), runs: ms('scan') } } : {}),
-		...((runs.again?.length ?? 0) > 0 ? { again: { ms: median(ms('again')), cpuMs: median(runs.again.map((run) => run.cpuMs)), runs: ms('again') } } : {}),
-		readers: Object.fromEntries(
-			READERS.filter((method) => (runs[method]?.length ?? 0) > 0).map((method) => [
-				method,
-				{ ms: median(ms(method)), cpuMs: median(runs[method].map((run) => run.cpuMs)), runs: ms(method) },
-			]),
-		),
+		...(ran('keep') ? { keep: summary('keep') } : {}),
+		...(ran('scan') ? { scan: summary('scan') } : {}),
+		...(ran('again') ? { again: summary('again') } : {}),
+		readers: Object.fromEntries(READERS.filter(ran).map((method) => [method, summary(method)])),
 	};
 }
 
@@ -484,7 +488,7 @@ const CASE_LABEL: Record<string, string> = {
 };
 
 /** A floor method's cell: its median, its paired ratio to the bare read, the node path's to it, its client CPU. */
-function floorCell(row: StreamFigures, floor: { ms: number; cpuMs: number; runs: number[] } | undefined): string {
+function floorCell(row: StreamFigures, floor: MethodSummary | undefined): string {
 	if (!floor) return '–';
 	return `${ms0(floor.ms)} / ${ratio(pairedWith(floor.runs, row.runs.bare))} / ${ratio(pairedWith(row.runs.node, floor.runs))} / ${ms0(floor.cpuMs)}`;
 }
