@@ -1,12 +1,15 @@
 /**
- * The README's install-by-hand command is the one the end-to-end, demo and queue hosts run (with
+ * The README's install-by-hand commands are the ones the end-to-end, demo and queue hosts run (with
  * the packed tarball in place of the package name). If either changes alone, this fails.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { COMMUNITY_INSTALL_FLAGS, communityInstallArgs } from '../tools/lib/n8nHost';
+import { COMMUNITY_INSTALL_FLAGS, NODES_FOLDER_MANIFEST, NODES_FOLDER_MANIFEST_LINE, communityInstallArgs } from '../tools/lib/n8nHost';
 
 const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+const DOCKERFILE = fs.readFileSync(path.join(__dirname, '..', 'docker', 'Dockerfile'), 'utf8');
 const PACKAGE = 'n8n-nodes-agent-chat';
 
 /** The text of the README section whose heading is `title`, up to the next heading of level 2. */
@@ -59,6 +62,35 @@ describe("README 'Install in n8n' and the test hosts' install command", () => {
 		expect([...COMMUNITY_INSTALL_FLAGS].sort()).toEqual(
 			['--audit=false', '--bin-links=false', '--fund=false', '--ignore-scripts', '--install-strategy=shallow', '--omit=dev', '--omit=optional', '--omit=peer'].sort(),
 		);
+	});
+
+	it('the by-hand commands write the nodes folder’s package.json (the one n8n writes) before the install, as the hosts do', () => {
+		const block = shellBlocks(install).find((text) => text.includes(`npm install ${PACKAGE}`)) ?? '';
+		const lines = block.split('\n');
+		const manifestAt = lines.indexOf(NODES_FOLDER_MANIFEST_LINE);
+		expect(manifestAt).toBeGreaterThan(-1);
+		expect(manifestAt).toBeLessThan(lines.findIndex((line) => line.startsWith(`npm install ${PACKAGE}`)));
+		expect(NODES_FOLDER_MANIFEST).toEqual({ name: 'installed-nodes', private: true, dependencies: {} });
+	});
+
+	it('the Docker image writes the same package.json before its install', () => {
+		const manifestAt = DOCKERFILE.indexOf(`[ -f package.json ] || echo '${JSON.stringify(NODES_FOLDER_MANIFEST)}' > package.json`);
+		expect(manifestAt).toBeGreaterThan(-1);
+		expect(manifestAt).toBeLessThan(DOCKERFILE.indexOf(`npm install "${PACKAGE}@`));
+	});
+
+	it('the package.json line writes n8n’s manifest in an empty folder and leaves an existing one alone', () => {
+		const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'nodes-manifest-'));
+		try {
+			execFileSync('sh', ['-c', NODES_FOLDER_MANIFEST_LINE], { cwd: folder });
+			expect(JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'))).toEqual(NODES_FOLDER_MANIFEST);
+			const existing = '{"name":"installed-nodes","private":true,"dependencies":{"n8n-nodes-other":"1.0.0"}}';
+			fs.writeFileSync(path.join(folder, 'package.json'), existing);
+			execFileSync('sh', ['-c', NODES_FOLDER_MANIFEST_LINE], { cwd: folder });
+			expect(fs.readFileSync(path.join(folder, 'package.json'), 'utf8')).toBe(existing);
+		} finally {
+			fs.rmSync(folder, { recursive: true, force: true });
+		}
 	});
 
 	it('the hosts run `npm install <tarball>` followed by exactly those flags', () => {

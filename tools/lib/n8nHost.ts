@@ -154,6 +154,15 @@ export const COMMUNITY_INSTALL_FLAGS: readonly string[] = [
 	'--ignore-scripts',
 ];
 
+/**
+ * What n8n writes as the nodes folder's package.json before it installs a community package when
+ * there is none. Without it npm installs into the nearest folder above that has a package.json or a
+ * node_modules folder (a home folder often has one), where n8n does not look. The README's command
+ * writes the same file first, as one line of shell (NODES_FOLDER_MANIFEST_LINE).
+ */
+export const NODES_FOLDER_MANIFEST = { name: 'installed-nodes', private: true, dependencies: {} } as const;
+export const NODES_FOLDER_MANIFEST_LINE = `[ -f package.json ] || echo '${JSON.stringify(NODES_FOLDER_MANIFEST)}' > package.json`;
+
 /** `npm <these arguments>` in the nodes folder installs `spec` (a name, name@version or a tarball). */
 export function communityInstallArgs(spec: string): string[] {
 	return ['install', spec, ...COMMUNITY_INSTALL_FLAGS];
@@ -569,24 +578,31 @@ function instanceEnvironment(host: Host, userFolder: string, extra: Record<strin
 }
 
 /**
- * Installs the tarball into <userFolder>/.n8n/nodes with the README's command (communityInstallArgs),
- * run by the host's Node (24 for v2) as a user would run it in that folder: no package.json made
- * beforehand, none of this project's npm settings handed down. Peer dependencies (n8n-workflow) are
- * left out: n8n resolves them from its own node_modules (it sets NODE_PATH). Returns the package's
- * folder.
+ * Installs the tarball into <userFolder>/.n8n/nodes with the README's commands (the nodes folder's
+ * package.json when there is none, then communityInstallArgs), run by the host's Node (24 for v2) as
+ * a user would run them in that folder, none of this project's npm settings handed down. The user
+ * folder holds a package.json and a node_modules folder of its own, as a developer's home folder
+ * may: the package must still land in the nodes folder. Peer dependencies (n8n-workflow) are left
+ * out: n8n resolves them from its own node_modules (it sets NODE_PATH). Returns the package's folder.
  */
 async function installCommunityPackage(host: Host, userFolder: string, tarball: string): Promise<string> {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
+	const outerModules = path.join(userFolder, 'node_modules');
+	fs.mkdirSync(outerModules);
+	fs.writeFileSync(path.join(userFolder, 'package.json'), JSON.stringify({ name: 'home-folder', private: true }));
+	const manifestShell = await runProcess('sh', ['-c', NODES_FOLDER_MANIFEST_LINE], { cwd: nodesDir, timeoutMs: 10_000 });
+	if (manifestShell.exitCode !== 0) throw new Error(`${NODES_FOLDER_MANIFEST_LINE} failed in ${nodesDir}: ${manifestShell.stderr}`);
 	const install = await runProcess(npmCmd(), [...communityInstallArgs(tarball), '--no-update-notifier'], {
 		cwd: nodesDir,
 		env: envWithPathFirst(host.nodeBinDir, hostNpmEnv()),
 		timeoutMs: 300_000,
 	});
 	if (install.exitCode !== 0) throw new Error(`npm ${communityInstallArgs(tarball).join(' ')} failed in ${nodesDir}:\n${tail(install.stderr || install.stdout)}`);
+	if (fs.readdirSync(outerModules).length > 0) throw new Error(`npm install in ${nodesDir} installed into ${outerModules}, a folder above`);
 	const manifest = path.join(nodesDir, 'package.json');
-	if (!fs.existsSync(manifest)) throw new Error(`npm install in ${nodesDir} wrote no package.json there (it installed into a folder above?)`);
-	const installed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string> };
+	const installed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string; dependencies?: Record<string, string> };
+	if (installed.name !== NODES_FOLDER_MANIFEST.name) throw new Error(`${manifest} is not the nodes folder's manifest n8n writes (name ${String(installed.name)})`);
 	const names = Object.keys(installed.dependencies ?? {});
 	if (names.length !== 1) throw new Error(`unexpected dependencies in ${manifest}: ${names.join(', ')}`);
 	const pkgDir = path.join(nodesDir, 'node_modules', names[0]);
