@@ -496,10 +496,16 @@ async function interruptWorkerMidRun(cluster: Cluster, signal: 'SIGTERM' | 'SIGK
 
 async function sigtermOfABusyWorker(cluster: Cluster): Promise<void> {
 	const r = await interruptWorkerMidRun(cluster, 'SIGTERM', 'term');
+	// n8n 1.x may exit after an execution has run to its end but before its job is marked done;
+	// after the stall check the other worker takes the job up again and ends it without asking
+	// anything (no question asked twice, the row a success). Only then is a re-run not a failure.
+	const doneBeforeExit = cluster.kind === 'v1' && r.twice.length === 0 && r.victimStatuses.every((status) => status === 'success');
 	check(
 		'SIGTERM of a busy worker: it runs the executions it has to their end, then exits',
-		r.victimIds.length > 0 && r.rerunByA.length === 0 && r.exitMs >= 0,
-		`${r.victimIds.length} executions, ${r.takenAfter.length} of them taken after the signal, ${r.finishedByVictim.length} logged finished, ${r.erroredIds.length} errored, none re-run elsewhere; exit after ${seconds(r.exitMs)}`,
+		r.victimIds.length > 0 && r.exitMs >= 0 && r.erroredIds.length === 0 && (r.rerunByA.length === 0 || doneBeforeExit),
+		`${r.victimIds.length} executions, ${r.takenAfter.length} of them taken after the signal, ${r.finishedByVictim.length} logged finished, ${r.erroredIds.length} errored, ${
+			r.rerunByA.length === 0 ? 'none re-run elsewhere' : `${r.rerunByA.length} taken up again by worker A after the stall check${doneBeforeExit ? ', which asked nothing again' : ''}`
+		}; exit after ${seconds(r.exitMs)}`,
 	);
 	check(
 		'SIGTERM of a busy worker: every client gets its 10 answers, each question asked once, no failed execution',
