@@ -219,10 +219,11 @@ async function decodeAnswerOnce(chat: LkeChatRequest): Promise<{ kept: string[] 
 	let line: Buffer[] = [];
 	let eventName = '';
 	const endLine = (): void => {
-		const head = line.length === 0 ? undefined : line[0].length >= 6 || line.length === 1 ? line[0] : Buffer.concat(line);
-		if (!head) eventName = '';
-		else if (startsWithText(head, 'event:')) eventName = Buffer.concat(line).subarray(6).toString('latin1').trim();
-		else if (startsWithText(head, 'data:') && answerEvents.includes(eventName)) {
+		// The field name from the line's first bytes only: a final event's line is as long as the answer.
+		const field = Buffer.concat(line, Math.min(6, line.reduce((sum, piece) => sum + piece.length, 0))).toString('latin1');
+		if (line.length === 0) eventName = '';
+		else if (field === 'event:') eventName = Buffer.concat(line).subarray(6).toString('latin1').trim();
+		else if (field.startsWith('data:') && answerEvents.includes(eventName)) {
 			const data = line.length === 1 ? line[0] : Buffer.concat(line);
 			const start = data.indexOf(key);
 			const end = start === -1 ? -1 : data.indexOf(0x22, start + key.length);
@@ -240,10 +241,6 @@ async function decodeAnswerOnce(chat: LkeChatRequest): Promise<{ kept: string[] 
 		if (at < chunk.length) line.push(at === 0 ? chunk : chunk.subarray(at));
 	}
 	return { kept };
-}
-
-function startsWithText(bytes: Buffer, text: string): boolean {
-	return bytes.length >= text.length && bytes.toString('latin1', 0, text.length) === text;
 }
 
 /**
