@@ -2,7 +2,7 @@
  * End-to-end tests: `npm run test:e2e`.
  *
  * Every example workflow in `examples/` (and the e2e-only workflows in `test/e2e/`) runs in a
- * real n8n 1.123.x on Node 20 and a real n8n 2.40.x on Node 24, with this package packed and
+ * real n8n 1.123.x on Node 20 and a real n8n 2.41.x on Node 24, with this package packed and
  * installed as a community package, against the project's vendor simulator and a local SMTP
  * sink. Prints one line per check and ends with `N passed, M failed`; exits non-zero on any
  * failure.

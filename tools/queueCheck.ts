@@ -1,7 +1,7 @@
 /**
  * The nodes in n8n queue mode, on a real cluster on loopback.
  *
- *   npm run test:queue                 n8n 1.123.81 (Node 20), then n8n 2.40.7 (Node 24)
+ *   npm run test:queue                 n8n 1.123.81 (Node 20), then n8n 2.41.1 (Node 24)
  *   npm run test:queue -- --host v2    one of them
  *
  * Brings up, all on 127.0.0.1 and as this tool's own processes (each in its own process group):

@@ -3,7 +3,7 @@
  *
  *   npm run screenshots
  *
- * Starts n8n 2.40.x (the cached host of tools/lib/n8nHost.ts) with this package installed as a
+ * Starts n8n 2.41.x (the cached host of tools/lib/n8nHost.ts) with this package installed as a
  * community package, imports examples/batch-qa.json (or a small workflow of its own when the
  * example is missing) and a placeholder Tencent LKE credential, sets up the owner account through
  * the REST API and, with headless Chromium driven by playwright-core, saves:

@@ -3,7 +3,7 @@
  *
  *   npm run test:streaming
  *
- * Packs this package, installs it into a fresh n8n 2.40.x instance (the cached host of
+ * Packs this package, installs it into a fresh n8n 2.41.x instance (the cached host of
  * tools/lib/n8nHost.ts), starts the vendor simulator, imports credentials pointing at it and, for
  * each streaming node (Tencent LKE chat on ADP v2, the default, and on LKE v1, tate-a-tate in stream
  * mode, AiSK Ask), two workflows:
@@ -194,7 +194,7 @@ interface NodeTypeDescription {
 
 type Property = NonNullable<NodeTypeDescription['properties']>[number];
 
-/** What the editor's "Let the model define this parameter" needs (n8n 2.40 editor: no noDataExpression, not options / credentialsSelect). */
+/** What the editor's "Let the model define this parameter" needs (n8n 2.40 and 2.41 editor: no noDataExpression, not options / credentialsSelect). */
 function fillableByModel(prop: Property): boolean {
 	return !prop.noDataExpression && !['options', 'credentialsSelect', 'notice', 'hidden', 'callout'].includes(prop.type);
 }
@@ -321,7 +321,7 @@ function streamingWorkflow(target: StreamingNode, streaming: boolean): WorkflowJ
 	};
 }
 
-/** The package packed and installed into a fresh n8n 2.40, the simulator started, credentials and workflows imported and published. */
+/** The package packed and installed into a fresh n8n 2.41, the simulator started, credentials and workflows imported and published. */
 async function prepare(): Promise<{ instance: Instance; sim: Awaited<ReturnType<typeof startSimulator>> }> {
 	if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'nodes', 'TencentLke', 'TencentLke.node.js'))) {
 		throw new Error('dist/ is missing: run `npm run build` first (npm run test:streaming does)');
@@ -363,7 +363,7 @@ function respondedItem(r: StreamResult): Record<string, unknown> | string {
 	const lines = r.chunks.filter((c) => c.nodeName === RESPOND_NODE);
 	const types = lines.map((c) => c.type).join(',');
 	if (types !== 'begin,item,end') return `${RESPOND_NODE} sent ${types || 'nothing'}`;
-	// n8n 2.40 sends the item as JSON text in `content`
+	// n8n 2.40 and 2.41 send the item as JSON text in `content`
 	const sent = lines[1].value;
 	let value: unknown = sent;
 	if (typeof sent === 'string') {

@@ -4,7 +4,7 @@
  * Two host kinds, installed once into a cache outside the repository
  * (env N8N_HOST_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-agent-chat):
  *   v1: n8n 1.123.81 on the machine's Node (20)
- *   v2: n8n 2.40.7 on Node 24 (installed from npm's `node` package into <cache>/node24)
+ *   v2: n8n 2.41.1 on Node 24 (installed from npm's `node` package into <cache>/node24)
  *
  * An instance is a fresh N8N_USER_FOLDER with our packed package installed as a community
  * package; workflows are imported and run headlessly with `n8n execute --rawOutput`.
@@ -169,7 +169,7 @@ export function communityInstallArgs(spec: string): string[] {
 }
 
 const V1_VERSION = '1.123.81';
-const V2_VERSION = '2.40.7';
+const V2_VERSION = '2.41.1';
 const NODE24_SPEC = 'node@24';
 const MARKER = '.installed-ok';
 const PROGRESS_EVERY_MS = 15_000;
