@@ -31,7 +31,7 @@ import {
 	type Transcript,
 	type WorkflowJson,
 } from './lib/exampleRig';
-import { createInstance, ensureHost, packPackage, type ExecuteResult } from './lib/n8nHost';
+import { createInstance, ensureHost, hostVersion, packPackage, type ExecuteResult } from './lib/n8nHost';
 import { addCleanup, makeTempDir, runTool } from './lib/processes';
 import { nodeJson } from './lib/runData';
 
@@ -151,7 +151,7 @@ async function main(): Promise<number> {
 	const total = 6;
 	out('n8n-nodes-agent-chat demo: the example workflows in a real n8n, against the local vendor simulator');
 	out();
-	step(1, total, `n8n host (${kind === 'v1' ? 'n8n 1.123.x on Node 20' : 'n8n 2.41.x on Node 24'})`);
+	step(1, total, `n8n host (n8n ${hostVersion(kind)} on Node ${kind === 'v1' ? '20' : '24'})`);
 	const host = await ensureHost(kind, { log: (l) => out(`      ${l}`) });
 	out(`      n8n ${host.version} ready in ${host.dir} (${elapsed()})`);
 
