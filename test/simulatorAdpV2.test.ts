@@ -18,6 +18,8 @@ import {
 	startSimulator,
 	type Simulator,
 } from '../testkit/simulator';
+import { pieceBounds, type TextSource } from '../testkit/simulator/core';
+import { RawPieces } from '../testkit/simulator/adpV2';
 import { useSimulator } from './helpers/useSimulator';
 
 let sim: Simulator;
@@ -551,5 +553,28 @@ describe('ADP v2 chat: long answers', () => {
 		expect(fold(events).replies).toEqual([answer]);
 		expect(events.find((e) => e.event === 'message.done')!.json.Message.Contents[0].Text).toBe(answer);
 		expect(completedOf(events).Messages[0].Contents[0].Text).toBe(answer);
+	});
+
+	it('encodes a long text piece by piece as its events are sent, each piece once', () => {
+		const asked: Array<[number, number]> = [];
+		const text = 'aé中🙂'.repeat(10);
+		const codePointsOf = Array.from(text);
+		const src: TextSource = {
+			length: codePointsOf.length,
+			slice(start, end) {
+				asked.push([start, end]);
+				return codePointsOf.slice(start, end).join('');
+			},
+		};
+		const pieces = new RawPieces(src, pieceBounds(40, 10));
+		const utf8 = (parts: Buffer[]) => Buffer.concat(parts).toString('utf8');
+
+		expect(utf8(pieces.between(0, 10))).toBe(codePointsOf.slice(0, 10).join(''));
+		expect(asked).toEqual([[0, 10]]);
+		expect(utf8(pieces.between(10, 20))).toBe(codePointsOf.slice(10, 20).join(''));
+		expect(utf8(pieces.between(0, 20))).toBe(codePointsOf.slice(0, 20).join(''));
+		expect(asked).toEqual([[0, 10], [10, 20]]);
+		expect(utf8(pieces.between(0, 40))).toBe(text);
+		expect(asked).toEqual([[0, 10], [10, 20], [20, 30], [30, 40]]);
 	});
 });

@@ -436,7 +436,7 @@ function eventJson(type: string, fields: Record<string, unknown>): string {
 }
 
 /** One event; a `raw` text replaces every RAW_TEXT placeholder in the fields. */
-function adpEvent(type: string, fields: Record<string, unknown>, raw?: Buffer): string | Buffer {
+function adpEvent(type: string, fields: Record<string, unknown>, raw?: Buffer[]): string | Buffer {
 	const json = eventJson(type, fields);
 	const head = `event: ${type}\ndata: `;
 	return raw ? spliceRawText(json, raw, head, '\n\n') : `${head}${json}\n\n`;
@@ -449,15 +449,29 @@ function recordIdNow(): string {
 	return `Sim_${stamp}_${randomBytes(6).toString('base64url')}`;
 }
 
-/** The UTF-8 bytes of a text and the byte offset of each piece boundary (code point index → byte index). */
-function rawText(src: TextSource, bounds: Array<[number, number]>): { bytes: Buffer; offsets: Map<number, number> } {
-	const offsets = new Map<number, number>([[0, 0]]);
-	let at = 0;
-	for (const [start, end] of bounds) {
-		at += Buffer.byteLength(src.slice(start, end));
-		offsets.set(end, at);
+/**
+ * A text's UTF-8 bytes, piece by piece, each piece encoded when it is first sent, as a service
+ * sends what it has generated so far: the first event goes out without waiting for the whole text.
+ */
+export class RawPieces {
+	private readonly encoded: Buffer[] = [];
+	/** Code point offset of each piece boundary → the number of pieces before it. */
+	private readonly piecesBefore = new Map<number, number>([[0, 0]]);
+
+	constructor(
+		private readonly src: TextSource,
+		private readonly bounds: Array<[number, number]>,
+	) {
+		bounds.forEach(([, end], index) => this.piecesBefore.set(end, index + 1));
 	}
-	return { bytes: Buffer.from(src.slice(0, src.length)), offsets };
+
+	/** The bytes of the code points from `start` to `end`, both piece boundaries. */
+	between(start: number, end: number): Buffer[] {
+		const from = this.piecesBefore.get(start) ?? 0;
+		const to = this.piecesBefore.get(end) ?? 0;
+		for (let k = this.encoded.length; k < to; k++) this.encoded.push(Buffer.from(this.src.slice(this.bounds[k][0], this.bounds[k][1])));
+		return this.encoded.slice(from, to);
+	}
 }
 
 function startSse(ctx: RequestContext): void {
@@ -572,7 +586,7 @@ export async function handleAdpV2(ctx: RequestContext): Promise<void> {
 	// 3. the messages
 	const errorAfterText = markerNum(m, 'error-after-text');
 	const cut = m.has('cut');
-	const doneMessages: Array<{ done: Record<string, unknown>; bytes?: Buffer }> = [];
+	const doneMessages: Array<{ done: Record<string, unknown>; bytes?: Buffer[] }> = [];
 	let procedureSeq = 0;
 	let replySeq = 0;
 	for (const msg of plan.messages) {
@@ -608,9 +622,9 @@ export async function handleAdpV2(ctx: RequestContext): Promise<void> {
 		const firstEvent = seeded ? 1 : 0;
 		const half = Math.max(firstEvent, Math.floor(bounds.length / 2));
 
-		// a text that needs no escaping is encoded once; its events carry slices of these bytes
-		const raw = msg.rawSafe ? rawText(msg.src, bounds) : undefined;
-		const bytesOf = (start: number, end: number): Buffer => raw!.bytes.subarray(raw!.offsets.get(start), raw!.offsets.get(end));
+		// a text that needs no escaping is encoded once, piece by piece as it is sent; its events carry these bytes
+		const raw = msg.rawSafe ? new RawPieces(msg.src, bounds) : undefined;
+		const bytesOf = (start: number, end: number): Buffer[] => raw!.between(start, end);
 		const textEvent = (type: 'text.delta' | 'text.replace', start: number, end: number) => {
 			const fields = { MessageId: messageId, ContentIndex: 0 };
 			if (msg.rawSafe) return adpEvent(type, { ...fields, Text: RAW_TEXT }, bytesOf(start, end));
@@ -663,7 +677,7 @@ export async function handleAdpV2(ctx: RequestContext): Promise<void> {
 		const annotations = msg.references ? { QuoteInfos: sentQuotes, References: sentRefs } : {};
 		const done = message('success', [contentItem(msg.rawSafe ? RAW_TEXT : msg.src.slice(0, total), annotations)]);
 		if (!(await send(adpEvent('message.done', { MessageId: messageId, Message: done }, msg.rawSafe ? bytesOf(0, total) : undefined)))) return;
-		doneMessages.push({ done, bytes: raw?.bytes });
+		doneMessages.push({ done, bytes: raw?.between(0, total) });
 		if (msg.type !== 'reply' && !(await send(adpEvent('response.processing', { Response: record('processing', 'Thinking', 0) })))) return;
 	}
 

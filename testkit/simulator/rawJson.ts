@@ -13,12 +13,12 @@ export function needsNoJsonEscaping(text: string): boolean {
 	return JSON.stringify(text) === `"${text}"`;
 }
 
-/** `head + json + tail` with every `"RAW_TEXT"` in json replaced by `"` + textBytes + `"`. */
-export function spliceRawText(json: string, textBytes: Buffer, head = '', tail = ''): Buffer {
+/** `head + json + tail` with every `"RAW_TEXT"` in json replaced by `"` + the text's bytes (its pieces in order) + `"`. */
+export function spliceRawText(json: string, textBytes: Buffer[], head = '', tail = ''): Buffer {
 	const parts: Buffer[] = [Buffer.from(head)];
 	let from = 0;
 	for (let at = json.indexOf(RAW_TEXT_JSON); at >= 0; at = json.indexOf(RAW_TEXT_JSON, from)) {
-		parts.push(Buffer.from(json.slice(from, at) + '"'), textBytes, Buffer.from('"'));
+		parts.push(Buffer.from(json.slice(from, at) + '"'), ...textBytes, Buffer.from('"'));
 		from = at + RAW_TEXT_JSON.length;
 	}
 	parts.push(Buffer.from(json.slice(from) + tail));
