@@ -576,5 +576,6 @@ describe('ADP v2 chat: long answers', () => {
 		expect(asked).toEqual([[0, 10], [10, 20]]);
 		expect(utf8(pieces.between(0, 40))).toBe(text);
 		expect(asked).toEqual([[0, 10], [10, 20], [20, 30], [30, 40]]);
+		expect(() => pieces.between(0, 15)).toThrow('not between piece boundaries');
 	});
 });

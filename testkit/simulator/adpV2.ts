@@ -467,8 +467,9 @@ export class RawPieces {
 
 	/** The bytes of the code points from `start` to `end`, both piece boundaries. */
 	between(start: number, end: number): Buffer[] {
-		const from = this.piecesBefore.get(start) ?? 0;
-		const to = this.piecesBefore.get(end) ?? 0;
+		const from = this.piecesBefore.get(start);
+		const to = this.piecesBefore.get(end);
+		if (from === undefined || to === undefined) throw new Error(`simulator: ${start}..${end} is not between piece boundaries`);
 		for (let k = this.encoded.length; k < to; k++) this.encoded.push(Buffer.from(this.src.slice(this.bounds[k][0], this.bounds[k][1])));
 		return this.encoded.slice(from, to);
 	}
