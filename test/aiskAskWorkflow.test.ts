@@ -7,11 +7,12 @@ import { AgentChatError } from '../nodes/shared/errors';
 import {
 	AISK_CHATBOT_WITHOUT_KB,
 	AISK_FRAMINGS,
-	SIMULATOR_DEFAULTS,
 	aiskAnswerFor,
 	aiskCitationsFor,
 	aiskKnowledgeBasesFor,
 	aiskOutOfQuotaStatus,
+	requestField,
+	SIMULATOR_DEFAULTS,
 	type Simulator,
 } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
@@ -101,7 +102,7 @@ describe('AiSK Ask in a workflow (simulator)', () => {
 		expect(sim.peakInFlight('aiskStream')).toBeGreaterThan(1);
 		for (const request of streamRequests()) {
 			expect(request.headers.authorization).toMatch(/^Bearer sim-prompt-/);
-			expect(request.json.kb_ids).toEqual(ownKbs);
+			expect(requestField(request, 'kb_ids')).toEqual(ownKbs);
 		}
 		const tokenRequest = sim.requests.find((request) => request.route === 'aiskPromptToken')!;
 		expect(tokenRequest.json).toEqual({ source: { type: 'PROMPT_TOKEN_SOURCE_TYPE_CHATBOT_ID', chatbot_id: CHATBOT }, setting: { citation: { mode: 'PROMPT_CITATION_MODE_ALL' } } });
@@ -136,7 +137,7 @@ describe('AiSK Ask in a workflow (simulator)', () => {
 		const first = (await run(askNode())).outputOf('AiSK')[0].json;
 		const second = (await run(askNode({ conversationId: '={{ $json.previous }}' }), { inputItems: [{ chatInput: 'And then?', previous: first.conversationId }] })).outputOf('AiSK')[0].json;
 		expect(second.conversationId).toBe(first.conversationId);
-		expect(streamRequests().map((request) => request.json.metadata.conversation_id)).toEqual([first.conversationId, first.conversationId]);
+		expect(streamRequests().map((request) => requestField(request, 'metadata'))).toMatchObject([{ conversation_id: first.conversationId }, { conversation_id: first.conversationId }]);
 	});
 
 	test('named knowledge bases, a language, restricted citations for a user: sent as asked, no init call', async () => {
@@ -147,7 +148,7 @@ describe('AiSK Ask in a workflow (simulator)', () => {
 		expect(item.json.knowledgeBaseIds).toEqual([kb.id]);
 		expect((item.json.references as IDataObject[]).map((reference) => reference.name)).toEqual(expectedReferenceNames('What is AiSK?', true));
 		expect(sim.aiskCounts()).toMatchObject({ promptTokens: 1, init: 0 });
-		expect(sim.requests.find((request) => request.route === 'aiskPromptToken')!.json.setting).toEqual({
+		expect(requestField(sim.requests.find((request) => request.route === 'aiskPromptToken'), 'setting')).toEqual({
 			citation: { mode: 'PROMPT_CITATION_MODE_RESTRICTED', user_id: 'user-7' },
 		});
 		expect(streamRequests()[0].json).toMatchObject({ kb_ids: [kb.id], metadata: { language: 'zh-TW' } });
@@ -250,7 +251,7 @@ describe('AiSK Ask in a workflow (simulator)', () => {
 		expect(partial.length).toBeLessThan(aiskAnswerFor(broken).length);
 		expect(failed.json.conversationId).toMatch(UUID);
 		expect(fine.json.reply).toBe(aiskAnswerFor('Fine'));
-		expect(streamRequests().filter((request) => request.json.question === broken)).toHaveLength(1);
+		expect(streamRequests().filter((request) => requestField(request, 'question') === broken)).toHaveLength(1);
 		expectNoSecrets(result);
 	});
 

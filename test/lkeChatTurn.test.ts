@@ -2,7 +2,7 @@ import { AgentChatError } from '../nodes/shared/errors';
 import { buildLkeChatRequest, type LkeChatOptions } from '../nodes/TencentLke/chatRequest';
 import { buildAdpV2ChatRequest } from '../nodes/TencentLke/chatRequestV2';
 import { runLkeChatTurn, type LkeTurnOptions } from '../nodes/TencentLke/chatClient';
-import { ADP_V2_BUSY_REPLY, adpV2AnswerFor, adpV2TurnFor, LKE_BUSY_REPLY, LKE_REFERENCES, lkeAnswerFor, lkeDisplayThoughtFor, lkeThoughtFor, lkeTokenStatFor, startSimulator, type Simulator } from '../testkit/simulator';
+import { ADP_V2_BUSY_REPLY, adpV2AnswerFor, adpV2TurnFor, LKE_BUSY_REPLY, LKE_REFERENCES, lkeAnswerFor, lkeDisplayThoughtFor, lkeThoughtFor, lkeTokenStatFor, requestField, startSimulator, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 
 let sim: Simulator;
@@ -46,7 +46,7 @@ describe('runLkeChatTurn against the simulator', () => {
 		expect(withoutTimings(incremental.thoughts)).toEqual(withoutTimings(cumulative.thoughts));
 		expect(cumulative.tokenStats?.totalTokens).toBe(lkeTokenStatFor(question).token_count);
 		expect(incremental.tokenStats?.totalTokens).toBe(lkeTokenStatFor(question).token_count);
-		expect(sim.requests.map((entry) => entry.json.incremental)).toEqual([false, true]);
+		expect(sim.requests.map((entry) => requestField(entry, 'incremental'))).toEqual([false, true]);
 	});
 
 	it('streams the reply deltas in order', async () => {

@@ -12,7 +12,7 @@ import {
 } from '../nodes/TencentLke/getWsTokenRequest';
 import { TencentLke } from '../nodes/TencentLke/TencentLke.node';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
-import { SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';
+import { requestField, SIMULATOR_DEFAULTS, type Simulator } from '../testkit/simulator';
 import { computeTc3, parseTc3Authorization, tc3ScopeDate } from '../testkit/simulator/tc3Verification';
 import { sdkAuthorization } from './helpers/tencentCloudSdkSigner';
 import { startEchoServer } from './helpers/hardening';
@@ -219,7 +219,7 @@ describe('Tencent LKE Get WS Token in a workflow (simulator)', () => {
 			expect(item.json).toMatchObject({ Balance: 1000.5, InputLenLimit: 12000, Pattern: 'standard', SingleWorkflow: null });
 			expect(item.pairedItem).toEqual({ item: index });
 		}
-		expect(sim.requests.map((request) => request.json.VisitorBizId)).toEqual(['alice', 'bob']);
+		expect(sim.requests.map((request) => requestField(request, 'VisitorBizId'))).toEqual(['alice', 'bob']);
 		expectNoSecrets(result);
 	});
 

@@ -28,10 +28,72 @@ useSimulator((started) => (sim = started), { quiet: true });
 const CONVERSATION_ID = 'conv_0123456789abcdef0123456789abcdef';
 const REQUEST_ID = '0f8c1c2e-6a55-4e0e-9f51-3b1f9d7c2a10';
 
+/**
+ * The ADP v2 event fields these tests read, named as the vendor names them. An event carries the
+ * fields of its kind only: reading one it lacks fails the test at that line.
+ */
+interface WireContent {
+	Type: string;
+	Text: string;
+	References?: unknown[];
+	QuoteInfos?: unknown[];
+}
+
+interface WireMessage {
+	MessageId: string;
+	Type: string;
+	Status: string;
+	Contents: WireContent[];
+	ExtraInfo: { ToolName?: string };
+}
+
+/** The service sends some numbers as strings. */
+type WireNumber = number | string;
+
+interface WireStatInfo {
+	InputTokens: WireNumber;
+	OutputTokens: WireNumber;
+	TotalTokens: WireNumber;
+	TotalCost: WireNumber;
+	Elapsed: WireNumber;
+}
+
+interface WireResponse {
+	RecordId: string;
+	RelatedRecordId: string;
+	Messages: WireMessage[];
+	Procedures: Array<{ StatInfos?: WireStatInfo[] }>;
+	StatInfo: WireStatInfo;
+	ExtraInfo: { ReplyMethod: number; TraceId: string; [key: string]: unknown };
+}
+
+interface WirePayload {
+	Type: string;
+	Timestamp: string;
+	MessageId: string;
+	ContentIndex: number;
+	Text: string;
+	Message: WireMessage;
+	Content: WireContent;
+	Response: WireResponse;
+	RequestAck: { RecordId: string; Messages: WireMessage[] };
+	Error: { Code: number; Message: string; Elapsed: string; StartTime: string };
+	Reference: { Index: number; Type: number; DocRefer?: unknown; QaRefer?: unknown; WebSearchRefer: { Url: string }; GraphRAGRefer?: unknown };
+	QuoteInfo: unknown;
+}
+
+/** What the closing `[DONE]` event holds in place of JSON: reading it fails the test. */
+const NO_JSON = new Proxy({} as WirePayload, {
+	get(_, key) {
+		throw new Error(`the [DONE] event has no JSON data (read ${String(key)})`);
+	},
+});
+
 interface WireEvent {
 	event: string;
 	data: string;
-	json?: any;
+	/** Every event's data but the closing `[DONE]` is JSON. */
+	json: WirePayload;
 }
 
 function body(question: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -50,9 +112,7 @@ function parseStream(text: string): WireEvent[] {
 	const events: WireEvent[] = [];
 	const parser = createParser({
 		onEvent(e) {
-			const out: WireEvent = { event: e.event ?? 'message', data: e.data };
-			if (e.data !== '[DONE]') out.json = JSON.parse(e.data);
-			events.push(out);
+			events.push({ event: e.event ?? 'message', data: e.data, json: e.data === '[DONE]' ? NO_JSON : (JSON.parse(e.data) as WirePayload) });
 		},
 	});
 	parser.feed(text);
@@ -258,10 +318,10 @@ describe('ADP v2 chat: agents, several messages, revisions', () => {
 
 		const completed = completedOf(events);
 		expect(completed.ExtraInfo.ReplyMethod).toBe(18);
-		expect(completed.Messages.map((msg: any) => msg.Type)).toEqual(types);
-		const perCall = completed.Procedures.flatMap((p: any) => p.StatInfos ?? []);
+		expect(completed.Messages.map((msg) => msg.Type)).toEqual(types);
+		const perCall = completed.Procedures.flatMap((p) => p.StatInfos ?? []);
 		expect(perCall).toHaveLength(3);
-		const sum = (key: string) => perCall.reduce((n: number, s: any) => n + s[key], 0);
+		const sum = (key: keyof WireStatInfo) => perCall.reduce((n, s) => n + (s[key] as number), 0);
 		expect(completed.StatInfo.InputTokens).toBe(sum('InputTokens'));
 		expect(completed.StatInfo.OutputTokens).toBe(sum('OutputTokens'));
 		expect(completed.StatInfo.TotalTokens).toBe(sum('TotalTokens'));
@@ -370,7 +430,7 @@ describe('ADP v2 chat: references, quote infos, numbers', () => {
 			TotalCost: String(turn.statInfo.TotalCost),
 			FirstTokenCost: '120',
 		});
-		for (const s of completed.Procedures.flatMap((p: any) => p.StatInfos ?? [])) expect(s.InputTokens).toMatch(/^\d+$/);
+		for (const s of completed.Procedures.flatMap((p) => p.StatInfos ?? [])) expect(s.InputTokens).toMatch(/^\d+$/);
 		expect(typeof completed.ExtraInfo.ReplyMethod).toBe('number');
 		for (const e of events.filter((x) => x.event === 'content.added')) expect(e.json.ContentIndex).toBe(0);
 	});

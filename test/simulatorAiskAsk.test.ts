@@ -4,6 +4,8 @@ import {
 	aiskAnswerFor,
 	aiskCitationsFor,
 	aiskKnowledgeBasesFor,
+	isJsonObject,
+	requestField,
 	SIMULATOR_DEFAULTS,
 	type AiskFraming,
 	type Simulator,
@@ -18,11 +20,33 @@ const CHATBOT = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const API_AUTH = { authorization: `Bearer ${SIMULATOR_DEFAULTS.aiskToken}`, 'x-bv-org-id': 'org-1', 'content-type': 'application/json' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-type Json = any;
+/**
+ * The fields of AiSK's answers and citations these tests read, named as the vendor's API names them.
+ * An answer carries the fields of its kind only: reading one it lacks fails the test at that line.
+ */
+interface AiskAnswer {
+	token: string;
+	expires_in: number;
+	expired_at: string;
+	knowledge_base_infos: Array<{ id: string; name: string }>;
+	code: number;
+	message: string;
+	details: unknown[];
+}
+
+interface WireCitation {
+	type: string;
+	source_id: string;
+	web_link: { title: string; url: string };
+	local_drive: { file_name: string };
+	vod: { name: string; contents: Array<{ period: unknown }> };
+	video: { name: string };
+	aod: { name: string };
+}
 
 async function createPromptToken(body: unknown, headers: Record<string, string> = API_AUTH) {
 	const res = await fetch(`${sim.url}/bv/aisk/v1/prompts/tokens`, { method: 'POST', headers, body: JSON.stringify(body) });
-	return { res, json: (await res.json()) as Json };
+	return { res, json: (await res.json()) as AiskAnswer };
 }
 
 async function promptTokenFor(chatbotId = CHATBOT, setting?: unknown): Promise<string> {
@@ -33,10 +57,10 @@ async function promptTokenFor(chatbotId = CHATBOT, setting?: unknown): Promise<s
 
 async function init(token: string, scheme = 'Bearer ') {
 	const res = await fetch(`${sim.url}/bv/aisk/v1/prompts:init`, { headers: { authorization: `${scheme}${token}` } });
-	return { res, json: (await res.json()) as Json };
+	return { res, json: (await res.json()) as AiskAnswer };
 }
 
-function streamBody(question: string, kbIds: string[] = aiskKnowledgeBasesFor(CHATBOT).map((kb) => kb.id), metadata: Json = { conversation_id: 'conv-1' }) {
+function streamBody(question: string, kbIds: string[] = aiskKnowledgeBasesFor(CHATBOT).map((kb) => kb.id), metadata: unknown = { conversation_id: 'conv-1' }) {
 	return { question, kb_ids: kbIds, metadata };
 }
 
@@ -51,16 +75,19 @@ async function ask(token: string, body: unknown) {
 
 // ---- a reference reader, written independently of the simulator's framing code ----
 
-type Frame = { kind: 'message'; message: string; citations: Json[] } | { kind: 'error'; status: Json };
+type Frame = { kind: 'message'; message: string; citations: WireCitation[] } | { kind: 'error'; status: unknown };
 
-function toFrame(obj: Json): Frame {
-	if (obj && typeof obj === 'object' && 'error' in obj) return { kind: 'error', status: obj.error };
-	const inner = obj && typeof obj === 'object' && 'result' in obj ? obj.result : obj;
-	return { kind: 'message', message: inner.message, citations: inner.citations };
+function toFrame(obj: unknown): Frame {
+	if (isJsonObject(obj) && 'error' in obj) return { kind: 'error', status: obj.error };
+	const inner = isJsonObject(obj) && 'result' in obj ? obj.result : obj;
+	if (!isJsonObject(inner) || typeof inner.message !== 'string' || !Array.isArray(inner.citations)) {
+		throw new Error(`not a message frame: ${JSON.stringify(obj)}`);
+	}
+	return { kind: 'message', message: inner.message, citations: inner.citations as WireCitation[] };
 }
 
 function framesOf(framing: AiskFraming, text: string): Frame[] {
-	if (framing === 'array') return (JSON.parse(text) as Json[]).map(toFrame);
+	if (framing === 'array') return (JSON.parse(text) as unknown[]).map(toFrame);
 	if (framing === 'sse' || framing === 'sse-result') {
 		const frames: Frame[] = [];
 		for (const block of text.split('\n\n')) {
@@ -91,8 +118,8 @@ function assemble(frames: Frame[], mode: 'delta' | 'cumulative'): string {
 	return texts[texts.length - 1] ?? '';
 }
 
-function citationsOf(frames: Frame[]): Json[] {
-	const seen = new Map<string, Json>();
+function citationsOf(frames: Frame[]): WireCitation[] {
+	const seen = new Map<string, WireCitation>();
 	for (const f of messages(frames)) for (const c of f.citations) seen.set(`${c.type}:${c.source_id}`, c);
 	return [...seen.values()];
 }
@@ -141,7 +168,7 @@ describe('AiSK prompt tokens', () => {
 
 	it('issues a prompt token for a publish token without the API token', async () => {
 		const publish = await fetch(`${sim.url}/bv/aisk/v1/chatbots/${CHATBOT}/token`, { method: 'POST', headers: API_AUTH, body: '{}' });
-		const publishToken = ((await publish.json()) as Json).token;
+		const publishToken = ((await publish.json()) as AiskAnswer).token;
 		const { res, json } = await createPromptToken(
 			{ source: { type: 'PROMPT_TOKEN_SOURCE_TYPE_PUBLISH_TOKEN', publish_token: publishToken } },
 			{ 'content-type': 'application/json' },
@@ -161,7 +188,7 @@ describe('AiSK init', () => {
 		const token = await promptTokenFor();
 		const { res, json } = await init(token);
 		expect(res.status).toBe(200);
-		const kbs = json.knowledge_base_infos as Json[];
+		const kbs = json.knowledge_base_infos;
 		expect(kbs).toHaveLength(2);
 		for (const kb of kbs) {
 			expect(kb.id).toMatch(UUID);
@@ -169,7 +196,7 @@ describe('AiSK init', () => {
 		}
 		expect((await init(token, '')).json.knowledge_base_infos).toEqual(kbs);
 		const other = await init(await promptTokenFor('1b4e28ba-2fa1-41d2-883f-0016d3cca427'));
-		expect(other.json.knowledge_base_infos.map((kb: Json) => kb.id)).not.toEqual(kbs.map((kb) => kb.id));
+		expect(other.json.knowledge_base_infos.map((kb) => kb.id)).not.toEqual(kbs.map((kb) => kb.id));
 		expect((await init(await promptTokenFor(AISK_CHATBOT_WITHOUT_KB))).json.knowledge_base_infos).toEqual([]);
 		expect(sim.aiskCounts().init).toBe(4);
 	});
@@ -178,7 +205,7 @@ describe('AiSK init', () => {
 		const token = await promptTokenFor();
 		const missing = await fetch(`${sim.url}/bv/aisk/v1/prompts:init`);
 		expect(missing.status).toBe(401);
-		expect(((await missing.json()) as Json).code).toBe(16);
+		expect(await missing.json()).toMatchObject({ code: 16 });
 		expect((await init(SIMULATOR_DEFAULTS.aiskToken)).res.status).toBe(401);
 		sim.aiskExpirePromptTokens();
 		const expired = await init(token);
@@ -302,7 +329,7 @@ describe('AiSK streamed prompts', () => {
 		for (const q of ['one', 'two', 'three']) expect((await ask(token, streamBody(q))).res.status).toBe(200);
 		expect(sim.aiskCounts()).toEqual({ promptTokens: 1, init: 1, prompts: 3, answered: 3 });
 		const recorded = sim.requests.filter((r) => r.route === 'aiskStream');
-		expect(recorded.map((r) => r.json.question)).toEqual(['one', 'two', 'three']);
+		expect(recorded.map((r) => requestField(r, 'question'))).toEqual(['one', 'two', 'three']);
 		expect(recorded.every((r) => r.headers.authorization === `Bearer ${token}`)).toBe(true);
 	});
 });
@@ -311,7 +338,7 @@ describe('AiSK stream failures', () => {
 	it('refuses missing, unknown and expired prompt tokens with 401 code 16', async () => {
 		const noHeader = await fetch(`${sim.url}/bv/aisk-stream/v1/prompts`, { method: 'POST', body: JSON.stringify(streamBody('q')) });
 		expect(noHeader.status).toBe(401);
-		expect(((await noHeader.json()) as Json).code).toBe(16);
+		expect(await noHeader.json()).toMatchObject({ code: 16 });
 		expect((await ask('sim-prompt-unknown', streamBody('q'))).res.status).toBe(401);
 
 		const token = await promptTokenFor();

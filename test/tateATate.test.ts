@@ -9,7 +9,7 @@ import { parseTateJsonAnswer, tateObjectFrom } from '../nodes/TateATate/response
 import { incompleteStreamError, invalidLineError, tateHttpError } from '../nodes/TateATate/errors';
 import { TateATate } from '../nodes/TateATate/TateATate.node';
 import { manualTriggerNode, runWorkflow, type WorkflowRunResult } from './helpers/workflowRunner';
-import { SIMULATOR_DEFAULTS, tateReplyFor, type Simulator } from '../testkit/simulator';
+import { requestField, SIMULATOR_DEFAULTS, tateReplyFor, type Simulator } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
 import { failureOf, thrownAgentChatError } from './helpers/failureOf';
 import { startEchoServer } from './helpers/hardening';
@@ -367,7 +367,7 @@ describe('tate-a-tate node in a workflow (simulator)', () => {
 		const { conversationId: _c1, reply: _r1, msgContent: _m1, msgId: _i1, parentMsgId: _p1, timestamp: _t1, ...syncRest } = sync;
 		const { conversationId: _c2, reply: _r2, msgContent: _m2, msgId: _i2, parentMsgId: _p2, timestamp: _t2, ...streamRest } = stream;
 		expect(streamRest).toEqual(syncRest);
-		expect(sim.requests[1].json.reqModel).toBe('stream');
+		expect(requestField(sim.requests[1], 'reqModel')).toBe('stream');
 		expectNoSecrets(result, ['Sync', 'Stream']);
 	});
 
@@ -382,7 +382,7 @@ describe('tate-a-tate node in a workflow (simulator)', () => {
 		expect(second.conversationId).toBe(first.conversationId);
 		expect(first.reply).toBe(tateReplyFor('first', 1, String(first.conversationId)));
 		expect(second.reply).toBe(tateReplyFor('second', 2, String(first.conversationId)));
-		expect(sim.requests[1].json.conversationId).toBe(first.conversationId);
+		expect(requestField(sim.requests[1], 'conversationId')).toBe(first.conversationId);
 	});
 
 	test('retry of a message: userAction retry with its msgId', async () => {

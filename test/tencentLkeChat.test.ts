@@ -7,8 +7,11 @@ import {
 	LKE_REFERENCES,
 	SIMULATOR_DEFAULTS,
 	adpV2AnswerFor,
+	adpV2QuestionOf,
 	adpV2TurnFor,
 	lkeAnswerFor,
+	requestBody,
+	requestField,
 	type Simulator,
 } from '../testkit/simulator';
 import { useSimulator } from './helpers/useSimulator';
@@ -101,9 +104,9 @@ describe('Tencent LKE chat (v1) in an n8n workflow', () => {
 			expect(item.json.toolCalls).toEqual([]);
 		});
 		expect(items[0].json.sessionId).not.toBe(items[1].json.sessionId);
-		const bodies = sim.requests.map((entry) => entry.json);
+		const bodies = sim.requests.map(requestBody);
 		expect(bodies.map((body) => body.visitor_biz_id)).toEqual(['n8n-workflow', 'n8n-workflow'].map(() => bodies[0].visitor_biz_id));
-		expect(bodies[0].visitor_biz_id.length).toBeLessThanOrEqual(64);
+		expect(String(bodies[0].visitor_biz_id).length).toBeLessThanOrEqual(64);
 	});
 
 	it('sends custom variables as strings, resolving expressions per item', async () => {
@@ -122,7 +125,7 @@ describe('Tencent LKE chat (v1) in an n8n workflow', () => {
 			},
 		});
 		expect(sim.requests).toHaveLength(1);
-		const body = sim.requests[0].json;
+		const body = requestBody(sim.requests[0]);
 		expect(body.custom_variables).toEqual({ UserID: '7', User: '{"id":7}', Scope: 'a|b' });
 		expect(body.session_id).toBe('fixed-session_1');
 		expect(body.incremental).toBe(true);
@@ -225,7 +228,7 @@ describe('Tencent LKE chat (v1) in an n8n workflow', () => {
 
 	it('sends the Visitor ID it is given, per item', async () => {
 		await run([{ chatInput: 'x', visitor: 'alice' }, { chatInput: 'y', visitor: 'bob' }], { ...defaults, visitorBizId: '={{ $json.visitor }}' });
-		expect(sim.requests.map((request) => request.json.visitor_biz_id)).toEqual(['alice', 'bob']);
+		expect(sim.requests.map((request) => requestField(request, 'visitor_biz_id'))).toEqual(['alice', 'bob']);
 	});
 
 	it('rejects a credential without an AppKey, naming the field, before sending anything', async () => {
@@ -270,7 +273,7 @@ describe('Tencent LKE chat (ADP v2, the default) in an n8n workflow', () => {
 			expect(item.json).not.toHaveProperty('debug');
 		});
 		expect(sim.requests.map((entry) => entry.path)).toEqual(['/adp/v2/chat', '/adp/v2/chat']);
-		const body = sim.requests[0].json;
+		const body = requestBody(sim.requests[0]);
 		expect(body.ConversationId).toBe(items[0].json.sessionId);
 		expect(body.RequestId).toBe(items[0].json.requestId);
 		expect(body.ConversationId).toMatch(/^[a-zA-Z0-9_-]{32,64}$/);
@@ -292,7 +295,7 @@ describe('Tencent LKE chat (ADP v2, the default) in an n8n workflow', () => {
 				generateAgain: false,
 			},
 		});
-		const body = sim.requests[0].json;
+		const body = requestBody(sim.requests[0]);
 		expect(body.Contents).toEqual([
 			{ Type: 'text', Text: 'look' },
 			{ Type: 'custom_variables', CustomVariables: { UserID: '7', User: '{"id":7}' } },
@@ -380,7 +383,7 @@ describe('Tencent LKE chat (ADP v2, the default) in an n8n workflow', () => {
 		const inputs = ['flaky [flaky:2]', 'flaky http [flaky-http:1]', 'busy [busy-reply]', 'slow [error:460020]', 'quota [error:460723]', 'tpm [error:460721]'].map((chatInput) => ({ chatInput }));
 		const result = await run(inputs, { ...v2Defaults, options: { maxRetries: 2 } }, { settings: { continueOnFail: true } });
 		const items = result.outputOf('LKE');
-		const requestsFor = (question: string) => sim.requests.filter((entry) => entry.json.Contents[0].Text === question).length;
+		const requestsFor = (question: string) => sim.requests.filter((entry) => adpV2QuestionOf(requestField(entry, 'Contents')) === question).length;
 		expect(items[0].json.reply).toBe(adpV2AnswerFor(inputs[0].chatInput));
 		expect(requestsFor(inputs[0].chatInput)).toBe(3);
 		expect(items[1].json.reply).toBe(adpV2AnswerFor(inputs[1].chatInput));

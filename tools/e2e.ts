@@ -15,7 +15,7 @@ import * as path from 'path';
 import type { IDataObject } from 'n8n-workflow';
 import { outputAs, type AiskAskItem, type AiskTokenItem, type LkeChatItem, type TateMessageItem, type WsTokenItem } from '../testkit/outputs';
 import { CREDENTIAL_TYPES, NODE_TYPES, PACKAGE_NAME, PROFILES, adpV2ReferencesOut, adpV2TokenStatsOut, lkeTokenStatsOut } from '../testkit/profiles';
-import { LKE_REFERENCES, adpV2AnswerFor, adpV2QuestionOf, adpV2TurnFor, lkeAnswerFor, tateReplyFor, type Simulator } from '../testkit/simulator';
+import { LKE_REFERENCES, adpV2AnswerFor, adpV2QuestionOf, adpV2TurnFor, lkeAnswerFor, requestField, tateReplyFor, type Simulator } from '../testkit/simulator';
 import type { SmtpSink } from '../testkit/smtpSink';
 import { seconds } from '../testkit/time';
 import { hostsFromArgs } from './lib/args';
@@ -99,7 +99,7 @@ function assertV2Turn(item: IDataObject, question: string, what: string): void {
 
 /** The ADP v2 requests the simulator received for `question`. */
 function adpV2Requests(run: HostRun, question: string): number {
-	return run.sim.requests.filter((r) => r.route === 'adpV2' && adpV2QuestionOf(r.json?.Contents) === question).length;
+	return run.sim.requests.filter((r) => r.route === 'adpV2' && adpV2QuestionOf(requestField(r, 'Contents')) === question).length;
 }
 
 function loadWorkflows(): Workflows {
@@ -301,7 +301,7 @@ async function checkAiskBatchQa(run: HostRun): Promise<void> {
 		assert(typeof json.error === 'string' && json.error.includes('out of quota'), `error ${show(json.error)}`);
 		eq(json.reply, '', 'reply (nothing had arrived)');
 		eq(failed.pairedItem, { item: AISK_FAILING_INDEX }, 'pairedItem');
-		const asked = run.sim.requests.filter((r) => r.route === 'aiskStream' && r.json?.question === AISK_FAILING_QUESTION).length;
+		const asked = run.sim.requests.filter((r) => r.route === 'aiskStream' && requestField(r, 'question') === AISK_FAILING_QUESTION).length;
 		eq(asked, 1, 'requests for the failing question');
 		return show(json.error, 100);
 	});
@@ -383,7 +383,7 @@ async function checkTokens(run: HostRun): Promise<void> {
 		const request = run.sim.requests.find((r) => r.route === 'cloudApi');
 		assert(request, 'no Cloud API request');
 		eq(request.headers['x-tc-action'], 'GetWsToken', 'X-TC-Action');
-		eq([request.json?.Type, request.json?.VisitorBizId], [5, 'web-visitor-001'], '[Type, VisitorBizId]');
+		eq([requestField(request, 'Type'), requestField(request, 'VisitorBizId')], [5, 'web-visitor-001'], '[Type, VisitorBizId]');
 		const json = outputAs<WsTokenItem>(items[0].json);
 		return `Token ${json.Token.length} chars, Balance ${json.Balance}`;
 	});

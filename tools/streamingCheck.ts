@@ -30,7 +30,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { INodeParameters } from 'n8n-workflow';
 import { PROFILES, parametersOf, type NodeKind } from '../testkit/profiles';
-import { adpV2AnswerFor, adpV2QuestionOf, aiskAnswerFor, lkeAnswerFor, startSimulator, tateReplyFor } from '../testkit/simulator';
+import { adpV2AnswerFor, adpV2QuestionOf, aiskAnswerFor, lkeAnswerFor, requestField, startSimulator, tateReplyFor } from '../testkit/simulator';
 import { seconds } from '../testkit/time';
 import { Checks } from './lib/checks';
 import { EXAMPLE_CREDENTIALS, REPO_ROOT, simulatorCredentialImports, type WorkflowJson } from './lib/exampleRig';
@@ -404,15 +404,15 @@ async function checkStreamingOn(n8n: RunningN8n, target: StreamingNode, sim: Awa
 	checkFinalItem(label, target, r);
 	if (target.kind === 'lke-chat') {
 		const lkeReq = sim.requests.find((q) => q.route === 'lke');
-		check('Tencent LKE v1: the API was asked for cumulative events (incremental off)', !!lkeReq && lkeReq.json?.incremental !== true, `incremental ${JSON.stringify(lkeReq?.json?.incremental)}`);
+		check('Tencent LKE v1: the API was asked for cumulative events (incremental off)', !!lkeReq && requestField(lkeReq, 'incremental') !== true, `incremental ${JSON.stringify(requestField(lkeReq, 'incremental'))}`);
 	}
 	if (target.kind === 'lke-chat-v2') {
 		const v2Req = sim.requests.find((q) => q.route === 'adpV2');
-		const asked = adpV2QuestionOf(v2Req?.json?.Contents);
+		const asked = adpV2QuestionOf(requestField(v2Req, 'Contents'));
 		check(
 			'Tencent LKE ADP v2: one request to /adp/v2/chat with the question, cumulative text.replace events (Incremental off)',
-			sim.requests.filter((q) => q.route === 'adpV2').length === 1 && asked === target.question && v2Req?.json?.Incremental !== true,
-			`question ${JSON.stringify(asked)}, Incremental ${JSON.stringify(v2Req?.json?.Incremental)}`,
+			sim.requests.filter((q) => q.route === 'adpV2').length === 1 && asked === target.question && requestField(v2Req, 'Incremental') !== true,
+			`question ${JSON.stringify(asked)}, Incremental ${JSON.stringify(requestField(v2Req, 'Incremental'))}`,
 		);
 	}
 	if (target.kind === 'aisk-ask') {

@@ -7,7 +7,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 import type { Hardening } from '../helpers/hardening';
 import type { NodeKind } from '../../testkit/profiles';
-import { lkeAnswerFor } from '../../testkit/simulator';
+import { lkeAnswerFor, requestField } from '../../testkit/simulator';
 
 interface BadInput {
 	node: NodeKind;
@@ -258,8 +258,8 @@ export function badInputSuite(h: Hardening): void {
 			expect(items[3].json).toMatchObject({ code: 'INVALID_INPUT', error: expect.stringMatching(/^Invalid parameter 'options.fileInfos'/) });
 			// empty content with files is allowed
 			expect(items[4].json.reply).toBe(lkeAnswerFor(''));
-			expect(h.sim.requests.map((request) => request.json.session_id)).toEqual(['good-session_1', 'good-session_5']);
-			expect(h.sim.requests[1].json.file_infos).toEqual([{ file_name: 'a.pdf', file_size: '10', file_url: 'https://example.com/a.pdf', file_type: 'pdf', doc_id: '42' }]);
+			expect(h.sim.requests.map((request) => requestField(request, 'session_id'))).toEqual(['good-session_1', 'good-session_5']);
+			expect(requestField(h.sim.requests[1], 'file_infos')).toEqual([{ file_name: 'a.pdf', file_size: '10', file_url: 'https://example.com/a.pdf', file_type: 'pdf', doc_id: '42' }]);
 			h.record({ group: 'bad-input', node: 'lke-chat', case: '5 items, 3 bad, Continue On Fail', expected: '2 answered, 3 INVALID_INPUT', outcome: '2 answered, 3 INVALID_INPUT', elapsedMs: outcome.elapsedMs });
 		});
 

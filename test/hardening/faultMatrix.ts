@@ -13,7 +13,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { type Hardening, SECRETS, UNKNOWN_HOST_URL, refusedUrl, type CaseOutcome, type CaseRun } from '../helpers/hardening';
 import { botReplyEvent, echoEvent, lkeErrorEvent, lkeEvent } from '../helpers/lkeStreams';
 import { NODE_KINDS, PROFILES, parametersOf, type NodeKind } from '../../testkit/profiles';
-import { adpV2AnswerFor, aiskAnswerFor, lkeAnswerFor, type RouteName, type Script, type Simulator } from '../../testkit/simulator';
+import { adpV2AnswerFor, aiskAnswerFor, lkeAnswerFor, requestField, type RouteName, type Script, type Simulator } from '../../testkit/simulator';
 
 let h: Hardening;
 let refused = '';
@@ -891,7 +891,7 @@ export function faultMatrixSuite(harness: Hardening): void {
 			// the classes are the vendor documents' (docs/vendors/tencent-lke.md, error codes), written out here.
 			const retriedCodes = [460011, 460031, 460701, 460711, 460712, 460721, 460722, 500, 460007, 460020, 460022, 460101, 460301, 460401, 460917];
 			const inTable = LKE_ERROR_TABLE.map(([code]) => code).filter((code) => retriedCodes.includes(code));
-			const retried = h.sim.requests.filter((request) => inTable.some((code) => String(request.json?.content).includes(`[error-payload:${code}]`)));
+			const retried = h.sim.requests.filter((request) => inTable.some((code) => String(requestField(request, 'content')).includes(`[error-payload:${code}]`)));
 			expect(retried).toHaveLength(2 * inTable.length);
 			expect(h.sim.requests).toHaveLength(inputs.length + inTable.length);
 			h.record({ group: 'lke-error-codes', node: 'lke-chat', case: `all ${LKE_ERROR_TABLE.length} codes × {payload shape, after content} in one run`, expected: 'code per item', outcome: 'code per item', elapsedMs: outcome.elapsedMs });

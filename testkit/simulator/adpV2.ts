@@ -53,6 +53,7 @@
  */
 import { randomBytes } from 'crypto';
 import {
+	isJsonObject,
 	markerNum,
 	parseMarkers,
 	pieceBounds,
@@ -60,6 +61,7 @@ import {
 	retryHeaders,
 	sendJson,
 	textSource,
+	type JsonObject,
 	type RequestContext,
 	type TextSource,
 } from './core';
@@ -354,20 +356,19 @@ interface Refusal {
 }
 
 const bad = (message: string): Refusal => ({ code: 400, message: `${ADP_V2_ERROR_MESSAGES[400]}: ${message}` });
-const isObject = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const ID_RULE = 'must match ^[a-zA-Z0-9_-]{32,64}$';
 const SWITCH_VALUES = ['', 'enable', 'disable'];
 
 function checkContentItem(item: unknown, i: number): string | undefined {
 	const at = `Contents[${i}]`;
-	if (!isObject(item) || typeof item.Type !== 'string') return `${at} must be an object with a string Type`;
+	if (!isJsonObject(item) || typeof item.Type !== 'string') return `${at} must be an object with a string Type`;
 	switch (item.Type) {
 		case 'text':
 			return typeof item.Text === 'string' ? undefined : `${at}.Text must be a string`;
 		case 'image':
-			return isObject(item.Image) && typeof item.Image.Url === 'string' && item.Image.Url !== '' ? undefined : `${at}.Image.Url must be a non-empty string`;
+			return isJsonObject(item.Image) && typeof item.Image.Url === 'string' && item.Image.Url !== '' ? undefined : `${at}.Image.Url must be a non-empty string`;
 		case 'file': {
-			if (!isObject(item.File)) return `${at}.File must be an object`;
+			if (!isJsonObject(item.File)) return `${at}.File must be an object`;
 			for (const key of ['FileName', 'FileUrl', 'FileType']) {
 				if (typeof item.File[key] !== 'string') return `${at}.File.${key} must be a string`;
 			}
@@ -375,22 +376,21 @@ function checkContentItem(item: unknown, i: number): string | undefined {
 			return undefined;
 		}
 		case 'custom_variables': {
-			if (!isObject(item.CustomVariables)) return `${at}.CustomVariables must be an object`;
+			if (!isJsonObject(item.CustomVariables)) return `${at}.CustomVariables must be an object`;
 			for (const [key, value] of Object.entries(item.CustomVariables)) {
 				if (typeof value !== 'string') return `${at}.CustomVariables.${key} must be a string`;
 			}
 			return undefined;
 		}
 		case 'widget_action':
-			return isObject(item.WidgetAction) ? undefined : `${at}.WidgetAction must be an object`;
+			return isJsonObject(item.WidgetAction) ? undefined : `${at}.WidgetAction must be an object`;
 		default:
 			return `${at}.Type "${item.Type}" is not a request content type`;
 	}
 }
 
 /** Why the service would refuse this body, or undefined. */
-function refusalOf(body: unknown, appKey: string): Refusal | undefined {
-	if (!isObject(body)) return bad('the body must be a JSON object');
+function refusalOf(body: JsonObject, appKey: string): Refusal | undefined {
 	if (typeof body.AppKey !== 'string' || body.AppKey === '') return bad('AppKey is required');
 	if (body.AppKey !== appKey) return { code: 4505004, message: ADP_V2_ERROR_MESSAGES[4505004] };
 	if (typeof body.ConversationId !== 'string' || !ADP_V2_ID_PATTERN.test(body.ConversationId)) return bad(`ConversationId is required and ${ID_RULE}`);
@@ -415,7 +415,8 @@ function refusalOf(body: unknown, appKey: string): Refusal | undefined {
 		return bad('StreamingThrottle must be a non-negative integer');
 	}
 	for (const key of ['SearchNetwork', 'Stream', 'WorkflowStatus']) {
-		if (body[key] !== undefined && !SWITCH_VALUES.includes(body[key])) return bad(`${key} must be "", "enable" or "disable"`);
+		const value = body[key];
+		if (value !== undefined && !(typeof value === 'string' && SWITCH_VALUES.includes(value))) return bad(`${key} must be "", "enable" or "disable"`);
 	}
 	return undefined;
 }
@@ -484,7 +485,7 @@ function startSse(ctx: RequestContext): void {
 export async function handleAdpV2(ctx: RequestContext): Promise<void> {
 	const { r, core } = ctx;
 	const body = ctx.json;
-	const question = isObject(body) ? adpV2QuestionOf(body.Contents) : '';
+	const question = isJsonObject(body) ? adpV2QuestionOf(body.Contents) : '';
 	const m = parseMarkers(question);
 
 	const latency = markerNum(m, 'latency');
@@ -502,7 +503,7 @@ export async function handleAdpV2(ctx: RequestContext): Promise<void> {
 
 	const started = Date.now();
 	const elapsed = () => String(Date.now() - started);
-	const requestId: string = isObject(body) && typeof body.RequestId === 'string' ? body.RequestId : '';
+	const requestId: string = isJsonObject(body) && typeof body.RequestId === 'string' ? body.RequestId : '';
 	const traceHex = randomBytes(16).toString('hex');
 	const delay = markerNum(m, 'delay') ?? 0;
 	let sentEvents = 0;
@@ -522,6 +523,7 @@ export async function handleAdpV2(ctx: RequestContext): Promise<void> {
 		r.end();
 	};
 
+	if (!isJsonObject(body)) return fail(400, bad('the body must be a JSON object').message);
 	const refusal = refusalOf(body, core.opts.lkeAppKey);
 	if (refusal) return fail(refusal.code, refusal.message);
 
@@ -541,7 +543,7 @@ export async function handleAdpV2(ctx: RequestContext): Promise<void> {
 	const modelName = typeof body.ModelName === 'string' && body.ModelName !== '' ? body.ModelName : 'TCADP/sim-model';
 	const userRecordId = recordIdNow();
 	const recordId = recordIdNow();
-	const conversationId: string = body.ConversationId;
+	const conversationId = String(body.ConversationId);
 
 	const extraInfo = (replyMethod: number, end?: number) => ({
 		TraceId: `${traceHex} / ${recordId}`,

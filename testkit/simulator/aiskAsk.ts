@@ -47,7 +47,7 @@ import { randomBytes } from 'crypto';
 import { aiskError, aiskStatus } from './aisk';
 import { aiskAnswerSource, aiskCitationsFor, aiskKnowledgeBasesFor } from './aiskContent';
 import { AiskFrameWriter, AISK_FRAMING_CONTENT_TYPES, defaultMessageMode, isAiskFraming, type AiskFraming, type AiskMessageMode } from './aiskFraming';
-import { markerNum, parseMarkers, pieceBounds, retryHeaders, sendJson, type AiskPromptToken, type RequestContext, type SimCore } from './core';
+import { isJsonObject, markerNum, parseMarkers, pieceBounds, retryHeaders, sendJson, type AiskPromptToken, type RequestContext, type SimCore } from './core';
 import type { AiskCounts } from './types';
 
 export const AISK_PROMPT_TOKEN_TTL_SECONDS = 3600;
@@ -61,11 +61,6 @@ const SOURCE_CHATBOT_ID = 'PROMPT_TOKEN_SOURCE_TYPE_CHATBOT_ID';
 const SOURCE_PUBLISH_TOKEN = 'PROMPT_TOKEN_SOURCE_TYPE_PUBLISH_TOKEN';
 const CITATION_MODES = ['PROMPT_CITATION_MODE_ALL', 'PROMPT_CITATION_MODE_RESTRICTED'];
 
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 export function aiskCounts(core: SimCore): AiskCounts {
 	return {
@@ -86,7 +81,7 @@ function chatbotOfPublishToken(token: string): string | undefined {
 	if (parts.length !== 3) return undefined;
 	try {
 		const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-		if (isObject(payload) && payload.aud === 'aisk-chatbot' && typeof payload.sub === 'string' && UUID_RE.test(payload.sub)) {
+		if (isJsonObject(payload) && payload.aud === 'aisk-chatbot' && typeof payload.sub === 'string' && UUID_RE.test(payload.sub)) {
 			return payload.sub;
 		}
 	} catch {
@@ -123,9 +118,9 @@ function hasApiToken(ctx: RequestContext): boolean {
 
 export async function handleAiskPromptToken(ctx: RequestContext): Promise<void> {
 	const body: unknown = ctx.json;
-	if (!isObject(body)) return aiskError(ctx, 400, 'invalid request body: must be a JSON object');
+	if (!isJsonObject(body)) return aiskError(ctx, 400, 'invalid request body: must be a JSON object');
 	const source = body.source;
-	if (!isObject(source)) return aiskError(ctx, 400, 'source is required');
+	if (!isJsonObject(source)) return aiskError(ctx, 400, 'source is required');
 
 	let chatbotId: string;
 	if (source.type === SOURCE_CHATBOT_ID) {
@@ -148,9 +143,9 @@ export async function handleAiskPromptToken(ctx: RequestContext): Promise<void> 
 
 	let restricted = false;
 	if (body.setting !== undefined) {
-		const citation = isObject(body.setting) ? body.setting.citation : undefined;
-		if (!isObject(body.setting) || (citation !== undefined && !isObject(citation))) return aiskError(ctx, 400, 'setting must be an object');
-		if (isObject(citation)) {
+		const citation = isJsonObject(body.setting) ? body.setting.citation : undefined;
+		if (!isJsonObject(body.setting) || (citation !== undefined && !isJsonObject(citation))) return aiskError(ctx, 400, 'setting must be an object');
+		if (isJsonObject(citation)) {
 			if (citation.mode !== undefined && !CITATION_MODES.includes(String(citation.mode))) {
 				return aiskError(ctx, 400, `setting.citation.mode must be one of ${CITATION_MODES.join(', ')}`);
 			}
@@ -252,7 +247,7 @@ interface StreamRequest {
 
 /** The body checks; a message naming the field, or the request. */
 function readStreamRequest(body: unknown, chatbotId: string): StreamRequest | string {
-	if (!isObject(body)) return 'invalid request body: must be a JSON object';
+	if (!isJsonObject(body)) return 'invalid request body: must be a JSON object';
 	if (typeof body.question !== 'string' || body.question.trim() === '') return 'question is required';
 	const known = aiskKnowledgeBasesFor(chatbotId).map((kb) => kb.id);
 	const kbIds = body.kb_ids ?? [];
@@ -263,7 +258,7 @@ function readStreamRequest(body: unknown, chatbotId: string): StreamRequest | st
 	if (body.parent_ids !== undefined && (!Array.isArray(body.parent_ids) || body.parent_ids.some((id) => typeof id !== 'string'))) {
 		return 'parent_ids must be an array of strings';
 	}
-	if (!isObject(body.metadata)) return 'metadata is required';
+	if (!isJsonObject(body.metadata)) return 'metadata is required';
 	const { conversation_id: conversationId, language } = body.metadata;
 	if (conversationId !== undefined && typeof conversationId !== 'string') return 'metadata.conversation_id must be a string';
 	if (language !== undefined && typeof language !== 'string') return 'metadata.language must be a string';
@@ -273,7 +268,7 @@ function readStreamRequest(body: unknown, chatbotId: string): StreamRequest | st
 export async function handleAiskStream(ctx: RequestContext): Promise<void> {
 	const { r, core } = ctx;
 	const body: unknown = ctx.json;
-	const question = isObject(body) && typeof body.question === 'string' ? body.question : '';
+	const question = isJsonObject(body) && typeof body.question === 'string' ? body.question : '';
 	const m = parseMarkers(question);
 	const framingMarker = m.get('framing') ?? '';
 	const framing: AiskFraming = isAiskFraming(framingMarker) ? framingMarker : 'sse';

@@ -15,7 +15,7 @@
  * `{"Response":{"Error":{"Code","Message"},"RequestId"}}`.
  */
 import { randomUUID, timingSafeEqual } from 'crypto';
-import { nowSeconds, retryHeaders, sendJson, type RequestContext } from './core';
+import { isJsonObject, nowSeconds, retryHeaders, sendJson, type RequestContext } from './core';
 import { computeTc3, parseTc3Authorization, tc3ScopeDate } from './tc3Verification';
 
 export const TC3_MAX_SKEW_SECONDS = 300;
@@ -82,7 +82,7 @@ export async function handleCloudApi(ctx: RequestContext): Promise<void> {
 	if (!header(ctx, 'x-tc-region')) return missing('Region');
 
 	const body = ctx.json;
-	if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+	if (!isJsonObject(body)) {
 		return fail('InvalidParameter', 'The request body must be a JSON object.');
 	}
 	const visitor = typeof body.VisitorBizId === 'string' ? body.VisitorBizId : '';

@@ -187,8 +187,15 @@ export interface RequestContext {
 	/** Raw body bytes. */
 	body: Buffer;
 	text: string;
-	json: any;
+	json: unknown;
 	record: RecordedRequest;
+}
+
+/** A parsed JSON object: what a handler may read fields of once it has checked a body is one. */
+export type JsonObject = Record<string, unknown>;
+
+export function isJsonObject(value: unknown): value is JsonObject {
+	return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export function sendJson(r: Responder, status: number, obj: unknown, headers: Record<string, string> = {}): void {

@@ -5,9 +5,9 @@
  * Behaviour and scenario markers are documented at the top of lke.ts, adpV2.ts, cloudApi.ts, aisk.ts, aiskAsk.ts, tate.ts.
  */
 import { aiskCounts, expireAiskPromptTokens } from './aiskAsk';
-import { SimCore } from './core';
+import { isJsonObject, SimCore, type JsonObject } from './core';
 import { listen, shutdown } from './server';
-import { SIMULATOR_DEFAULTS, type Script, type Simulator, type SimulatorOptions, type RouteName } from './types';
+import { SIMULATOR_DEFAULTS, type RecordedRequest, type Script, type Simulator, type SimulatorOptions, type RouteName } from './types';
 
 export { SIMULATOR_DEFAULTS };
 export type { AiskCounts, RecordedRequest, RouteName, Script, ScriptStep, Simulator, SimulatorKeys, SimulatorOptions } from './types';
@@ -58,6 +58,20 @@ export {
 export { AISK_FRAMINGS, AISK_FRAMING_CONTENT_TYPES, type AiskFraming, type AiskMessageMode } from './aiskFraming';
 export { AISK_ERROR_DOMAIN, AISK_PROMPT_TOKEN_TTL_SECONDS, aiskOutOfQuotaStatus, aiskThrottleStatus } from './aiskAsk';
 
+export { isJsonObject, type JsonObject } from './core';
+
+/** A top-level field of a recorded request's JSON body; undefined when the body is not a JSON object. */
+export function requestField(request: RecordedRequest | undefined, name: string): unknown {
+	return isJsonObject(request?.json) ? request.json[name] : undefined;
+}
+
+/** A recorded request's JSON body; throws when there is no request or its body is not a JSON object. */
+export function requestBody(request: RecordedRequest | undefined): JsonObject {
+	if (!request) throw new Error('no such request was recorded');
+	if (!isJsonObject(request.json)) throw new Error(`the ${request.route} request's body is not a JSON object: ${request.body.slice(0, 200)}`);
+	return request.json;
+}
+
 function pick(value: string | undefined, fallback: string): string {
 	return value === undefined || value === '' ? fallback : value;
 }
@@ -99,7 +113,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 export interface SseEvent {
 	event: string;
 	data: string;
-	json?: any;
+	json?: unknown;
 }
 
 /** Splits a whole SSE text on blank lines into events (a test helper; not a streaming parser). */

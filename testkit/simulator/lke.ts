@@ -43,6 +43,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import {
 	markerNum,
 	nowSeconds,
+	isJsonObject,
 	parseMarkers,
 	pieceBounds,
 	repeatingSource,
@@ -223,8 +224,7 @@ async function failWith(ctx: RequestContext, code: number, message?: string): Pr
 export async function handleLke(ctx: RequestContext): Promise<void> {
 	const { r, core } = ctx;
 	const body = ctx.json;
-	const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
-	const content: string = isObject && typeof body.content === 'string' ? body.content : '';
+	const content = isJsonObject(body) && typeof body.content === 'string' ? body.content : '';
 	const m = parseMarkers(content);
 
 	const latency = markerNum(m, 'latency');
@@ -236,7 +236,7 @@ export async function handleLke(ctx: RequestContext): Promise<void> {
 		return;
 	}
 
-	if (!isObject) return failWith(ctx, 400, `${LKE_ERROR_MESSAGES[400]}: the body must be a JSON object`);
+	if (!isJsonObject(body)) return failWith(ctx, 400, `${LKE_ERROR_MESSAGES[400]}: the body must be a JSON object`);
 	if (body.bot_app_key !== core.opts.lkeAppKey) return failWith(ctx, 4505004);
 	if (typeof body.session_id !== 'string' || !SESSION_ID_RE.test(body.session_id)) {
 		return failWith(ctx, 400, `${LKE_ERROR_MESSAGES[400]}: session_id must match ^[a-zA-Z0-9_-]{2,64}$`);

@@ -52,7 +52,7 @@ async function handle(core: SimCore, req: http.IncomingMessage, res: http.Server
 	const body = await readBody(req);
 	if (body === null || !r.alive) return;
 	const text = body.toString('utf8');
-	let json: any;
+	let json: unknown;
 	try {
 		json = text.trim() === '' ? undefined : JSON.parse(text);
 	} catch {

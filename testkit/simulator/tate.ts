@@ -27,6 +27,7 @@ import { randomBytes } from 'crypto';
 import {
 	markerNum,
 	nowSeconds,
+	isJsonObject,
 	parseMarkers,
 	pieceBounds,
 	retryHeaders,
@@ -60,13 +61,13 @@ type AuthResult = { ok: true } | { ok: false; message: string };
 function checkAuth(ctx: RequestContext): AuthResult {
 	const header = ctx.req.headers.authorization;
 	if (!header) return { ok: false, message: 'Unauthorized' };
-	let parsed: any;
+	let parsed: unknown;
 	try {
 		parsed = JSON.parse(Buffer.from(header.trim(), 'base64').toString('utf8'));
 	} catch {
 		return { ok: false, message: 'Unauthorized' };
 	}
-	if (parsed === null || typeof parsed !== 'object') return { ok: false, message: 'Unauthorized' };
+	if (!isJsonObject(parsed)) return { ok: false, message: 'Unauthorized' };
 	const key = ctx.core.opts.tateSecretKey;
 	if (parsed.alg !== 'simple' || parsed.secretKey !== key || parsed.signature !== key) return { ok: false, message: 'Unauthorized' };
 	const ts = typeof parsed.timestamp === 'string' && /^\d+$/.test(parsed.timestamp) ? Number(parsed.timestamp) : parsed.timestamp;
@@ -86,7 +87,7 @@ export async function handleTate(ctx: RequestContext): Promise<void> {
 	if (!botId) return sendJson(r, 400, errorEnvelope('400', 'Bad Request: header bot_id is required'));
 
 	const body = ctx.json;
-	if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+	if (!isJsonObject(body)) {
 		return sendJson(r, 400, errorEnvelope('400', 'Bad Request: the body must be a JSON object'));
 	}
 	const msg: string = typeof body.msg === 'string' ? body.msg : '';

@@ -35,7 +35,7 @@ export interface RecordedRequest {
 	/** The body decoded as UTF-8. */
 	body: string;
 	/** The body parsed as JSON, when it is JSON. */
-	json?: any;
+	json?: unknown;
 	/** Date.now() when the request arrived. */
 	at: number;
 }
