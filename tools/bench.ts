@@ -93,6 +93,14 @@ interface StreamFigures {
 	again?: MethodSummary;
 	/** The LKE readers on their own (on the bare read's transport, into the aggregator), same repetitions. */
 	readers?: Partial<Record<ReaderMethod, MethodSummary>>;
+	/** V8's collections inside each timed run, per method (absent in older results). */
+	gc?: Partial<Record<StreamMethod, GcRuns>>;
+}
+
+/** Per repetition: the full collections that ended inside the run, and the main thread's GC pauses (ms). */
+interface GcRuns {
+	fullGcs: number[];
+	pauseMs: number[];
 }
 
 /** One method's runs in a stream case: median time, median client CPU, every run's time. */
@@ -306,6 +314,11 @@ function streamFigures(caseName: string, runs: Record<StreamMethod, MethodRun[]>
 		...(ran('scan') ? { scan: summary('scan') } : {}),
 		...(ran('again') ? { again: summary('again') } : {}),
 		readers: Object.fromEntries(READERS.filter(ran).map((method) => [method, summary(method)])),
+		gc: Object.fromEntries(
+			(Object.keys(runs) as StreamMethod[])
+				.filter((method) => ran(method) && runs[method].every((run) => run.fullGcs !== undefined))
+				.map((method) => [method, { fullGcs: runs[method].map((run) => run.fullGcs ?? 0), pauseMs: runs[method].map((run) => run.gcPauseMs ?? 0) }]),
+		),
 	};
 }
 
@@ -537,6 +550,39 @@ function streamTable(results: Results): string {
 							: '–',
 					]
 				: []),
+		]),
+	);
+}
+
+/** For one method: in how many repetitions a full collection fell inside the run, full collections per run and GC pause per run (medians). */
+function gcCell(runs: GcRuns | undefined): string {
+	if (!runs) return '–';
+	const withFull = runs.fullGcs.filter((count) => count > 0).length;
+	return `${withFull} of ${runs.fullGcs.length} / ${median(runs.fullGcs)} / ${ms0(median(runs.pauseMs))}`;
+}
+
+/** The node path against the bare read over the repetitions in which neither run had a full collection. */
+function pairedWithoutFullGc(row: StreamFigures): string {
+	const bare = row.gc?.bare;
+	const node = row.gc?.node;
+	if (!bare || !node) return '–';
+	const reps = row.runs.node.map((_, rep) => rep).filter((rep) => bare.fullGcs[rep] === 0 && node.fullGcs[rep] === 0);
+	if (reps.length === 0) return 'no such repetition';
+	return `${ratio(pairedWith(reps.map((rep) => row.runs.node[rep]), reps.map((rep) => row.runs.bare[rep])))} (${reps.length} repetitions)`;
+}
+
+function gcTable(results: Results): string {
+	const rows = results.stream.filter((row) => row.gc && Object.keys(row.gc).length > 0);
+	const cell = 'turns with a full collection / full collections per turn / GC pause per turn';
+	return table(
+		['answer', `bare read: ${cell}`, `the bare read again: ${cell}`, `node path: ${cell}`, `floor: ${cell}`, 'node ÷ bare (paired) where neither turn had a full collection'],
+		rows.map((row) => [
+			CASE_LABEL[row.caseName] ?? row.caseName,
+			gcCell(row.gc?.bare),
+			gcCell(row.gc?.again),
+			gcCell(row.gc?.node),
+			gcCell(row.gc?.answer ?? row.gc?.keep ?? row.gc?.scan),
+			pairedWithoutFullGc(row),
 		]),
 	);
 }
@@ -870,6 +916,14 @@ function figuresMarkdown(results: Results, level: string): string {
 			streamTable(results),
 			'',
 		);
+		if (results.stream.some((row) => row.gc && Object.keys(row.gc).length > 0)) {
+			parts.push(
+				`${level}# V8's collections inside the timed turns (same runs; perf_hooks 'gc' entries that ended inside each run). A full (mark-compact) collection costs a turn tens of milliseconds of pause and more on V8's helper threads; V8 starts one when the heap's state calls for it, so whether it falls inside a run depends on what ran before as much as on the method. Floor: as in the table above`,
+				'',
+				gcTable(results),
+				'',
+			);
+		}
 		if (results.stream.some((row) => row.readers && Object.keys(row.readers).length > 0)) {
 			const verdict = textReaderVerdict(results);
 			parts.push(

@@ -22,7 +22,7 @@
 import { transcode } from 'buffer';
 import { randomInt, randomUUID } from 'crypto';
 import * as path from 'path';
-import { performance } from 'perf_hooks';
+import { constants as perfConstants, performance, PerformanceObserver, type PerformanceEntry } from 'perf_hooks';
 import { Agent, request } from 'undici';
 import { mapInOrder } from '../../nodes/shared/orderedBatch';
 import { runLkeChatTurn } from '../../nodes/TencentLke/chatClient';
@@ -103,6 +103,10 @@ export interface MethodRun {
 	/** Bytes of the response body (bare method only; the same stream for the others). */
 	bytes?: number;
 	replyChars: number;
+	/** stream-timing only: V8's full (mark-compact) collections that ended during the run. */
+	fullGcs?: number;
+	/** stream-timing only: the main thread's GC pauses during the run, every kind, summed (ms). */
+	gcPauseMs?: number;
 }
 
 export interface MemoryRun {
@@ -387,6 +391,37 @@ function gc(): void {
 	}
 }
 
+/**
+ * The GCs V8 reports (perf_hooks 'gc' entries), kept so each timed run can say which collections
+ * fell inside it: a full collection inside a turn costs it tens of milliseconds, and whether V8
+ * starts one depends on the heap's state as much as on the method.
+ */
+type GcEntry = PerformanceEntry & { detail?: { kind?: number } };
+
+class GcLog {
+	private readonly entries: PerformanceEntry[] = [];
+	private readonly observer = new PerformanceObserver((list) => this.entries.push(...list.getEntries()));
+
+	constructor() {
+		this.observer.observe({ entryTypes: ['gc'] });
+	}
+
+	/** The collections that ended in [from, to]; waits one macrotask first, as entries are delivered after the fact. */
+	async between(from: number, to: number): Promise<{ fullGcs: number; gcPauseMs: number }> {
+		await new Promise((resolve) => setImmediate(resolve));
+		const inside = this.entries.filter((entry) => entry.startTime >= from && entry.startTime + entry.duration <= to);
+		this.entries.length = 0;
+		return {
+			fullGcs: inside.filter((entry) => (entry as GcEntry).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR).length,
+			gcPauseMs: inside.reduce((sum, entry) => sum + entry.duration, 0),
+		};
+	}
+
+	stop(): void {
+		this.observer.disconnect();
+	}
+}
+
 /** The methods in a random order (Fisher–Yates). */
 function shuffled<T>(items: readonly T[]): T[] {
 	const out = [...items];
@@ -417,6 +452,7 @@ async function streamTiming(url: string, reps: number, naiveReps: number, caseNa
 			for (const method of [...methodsOf(warm), ...FLOOR_METHODS, ...CONTROL_METHODS] as StreamMethod[]) await runMethod(method, requestFor(url, warm, method));
 		}
 	}
+	const gcLog = new GcLog();
 	for (let rep = 0; rep < reps; rep++) {
 		for (const name of caseNames) {
 			const streamCase = STREAM_CASES[name];
@@ -431,7 +467,9 @@ async function streamTiming(url: string, reps: number, naiveReps: number, caseNa
 			for (const method of order) {
 				const chat = requestFor(url, streamCase, method);
 				if (gcBeforeEachMethod) gc();
+				const from = performance.now();
 				const run = await runMethod(method, chat);
+				Object.assign(run, await gcLog.between(from, from + run.ms));
 				if (!NO_REPLY_METHODS.has(method) && run.reply !== expected.get(name)) {
 					throw new Error(`${method} ${name}: wrong reply (${run.replyChars} characters, expected ${expected.get(name)!.length})`);
 				}
@@ -444,6 +482,7 @@ async function streamTiming(url: string, reps: number, naiveReps: number, caseNa
 			}
 		}
 	}
+	gcLog.stop();
 	return out;
 }
 
