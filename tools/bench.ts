@@ -6,6 +6,8 @@
  *
  * --skip-retained leaves out the forced-GC memory runs (what a turn keeps), which take minutes on a loaded machine.
  * --no-forced-gc times the stream methods without a full GC before each.
+ * --skip-back-to-back leaves out the back-to-back runs (each of the bare read, the node path and the bare read
+ * again alone in a process, turn after turn without forced GCs).
  * --baseline stores this run as the "before" figures that later runs compare against (kept inside
  * BENCHMARKS.md as JSON). The simulator runs in its own child process; every measurement runs in a
  * fresh child (`--expose-gc`) so a case starts from a clean heap and an empty connection pool.
@@ -70,6 +72,8 @@ interface Args {
 	forcedGc: boolean;
 	/** Re-render BENCHMARKS.md from the figures stored in it, measuring nothing (after changing this report). */
 	renderOnly: boolean;
+	/** Also time each of BACK_TO_BACK_METHODS alone in its own process, turn after turn (the stream section). */
+	backToBack: boolean;
 }
 
 interface StreamFigures {
@@ -95,6 +99,20 @@ interface StreamFigures {
 	readers?: Partial<Record<ReaderMethod, MethodSummary>>;
 	/** V8's collections inside each timed run, per method (absent in older results). */
 	gc?: Partial<Record<StreamMethod, GcRuns>>;
+}
+
+type BackToBackMethod = 'bare' | 'node' | 'again';
+/** The bare read, the node path, and the bare read again in a process of its own: how far apart two processes doing the same land. */
+const BACK_TO_BACK_METHODS: BackToBackMethod[] = ['bare', 'node', 'again'];
+/** Untimed turns before a method's back-to-back runs: the JIT, the connection pool and V8's heap sizing settle. */
+const BACK_TO_BACK_WARMUP_TURNS = 3;
+
+/** One stream case timed back to back: each method alone in a fresh process, its turns one after another, no forced GC. */
+interface BackToBackFigures {
+	caseName: string;
+	runs: Record<BackToBackMethod, number[]>;
+	cpuMs: Record<BackToBackMethod, number[]>;
+	fullGcs: Record<BackToBackMethod, number[]>;
 }
 
 /** Per repetition: the full collections that ended inside the run, and the main thread's GC pauses (ms). */
@@ -172,13 +190,27 @@ interface Results {
 	/** False when the stream methods were timed without a full GC before each (absent in older results: true). */
 	forcedGc?: boolean;
 	stream: StreamFigures[];
+	/** Absent in older results and with --skip-back-to-back. */
+	backToBack?: BackToBackFigures[];
 	memory: MemoryFigures[];
 	batch: BatchFigures[];
 	load: LoadFigures[];
 }
 
 function parseArgs(argv: string[]): Args {
-	const args: Args = { reps: 21, naiveReps: 3, memoryReps: 3, loadRuns: 10, baseline: false, renderOnly: false, skipRetained: false, forcedGc: true, skipBuild: false, only: new Set(['stream', 'memory', 'batch', 'load']) };
+	const args: Args = {
+		reps: 21,
+		naiveReps: 3,
+		memoryReps: 3,
+		loadRuns: 10,
+		baseline: false,
+		renderOnly: false,
+		skipRetained: false,
+		forcedGc: true,
+		backToBack: true,
+		skipBuild: false,
+		only: new Set(['stream', 'memory', 'batch', 'load']),
+	};
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		if (arg === '--reps') args.reps = Math.max(1, Number(argv[++i]));
@@ -195,6 +227,7 @@ function parseArgs(argv: string[]): Args {
 		else if (arg === '--render-only') args.renderOnly = true;
 		else if (arg === '--skip-retained') args.skipRetained = true;
 		else if (arg === '--no-forced-gc') args.forcedGc = false;
+		else if (arg === '--skip-back-to-back') args.backToBack = false;
 		else if (arg === '--stream-cases') STREAM_TIMING_CASES = argv[++i].split(',');
 		else throw new Error(`unknown argument ${arg}`);
 	}
@@ -290,6 +323,22 @@ async function measureStream(sim: SimHost, reps: number, naiveReps: number, befo
 			{ env: { ...(beforeRoot ? { BENCH_BEFORE_ROOT: beforeRoot } : {}), ...(forcedGc ? {} : { BENCH_NO_FORCED_GC: '1' }) } },
 		);
 		figures.push(streamFigures(caseName, raw[caseName]));
+	}
+	return figures;
+}
+
+async function measureBackToBack(sim: SimHost, reps: number): Promise<BackToBackFigures[]> {
+	log(`back to back: ${STREAM_TIMING_CASES.join(', ')} × ${BACK_TO_BACK_METHODS.join('/')}, each alone in a process, ${reps} turns`);
+	const figures: BackToBackFigures[] = [];
+	for (const caseName of STREAM_TIMING_CASES) {
+		const row: BackToBackFigures = { caseName, runs: { bare: [], node: [], again: [] }, cpuMs: { bare: [], node: [], again: [] }, fullGcs: { bare: [], node: [], again: [] } };
+		for (const method of BACK_TO_BACK_METHODS) {
+			const runs = await runClient<MethodRun[]>(['stream-steady', sim.url, String(BACK_TO_BACK_WARMUP_TURNS), String(reps), caseName, method]);
+			row.runs[method] = runs.map((run) => run.ms);
+			row.cpuMs[method] = runs.map((run) => run.cpuMs);
+			row.fullGcs[method] = runs.map((run) => run.fullGcs ?? 0);
+		}
+		figures.push(row);
 	}
 	return figures;
 }
@@ -587,6 +636,30 @@ function gcTable(results: Results): string {
 	);
 }
 
+/** Back to back, of medians: the node path against the bare read, and the bare read again (another process) against it. */
+function backToBackRatios(row: BackToBackFigures): { node: number; again: number } {
+	const bare = median(row.runs.bare);
+	return { node: median(row.runs.node) / bare, again: median(row.runs.again) / bare };
+}
+
+function backToBackTable(results: Results): string {
+	const rows = results.backToBack ?? [];
+	const cell = (row: BackToBackFigures, method: BackToBackMethod) =>
+		`${ms0(median(row.runs[method]))} / ${ms0(median(row.cpuMs[method]))} / ${row.fullGcs[method].filter((count) => count > 0).length} of ${row.fullGcs[method].length}`;
+	const columns = 'median / client CPU / turns with a full collection';
+	return table(
+		['answer', `bare read: ${columns}`, `node path: ${columns}`, `the bare read again (its own process): ${columns}`, 'node ÷ bare (of medians)', 'the bare read again ÷ the bare read (of medians)'],
+		rows.map((row) => [
+			CASE_LABEL[row.caseName] ?? row.caseName,
+			cell(row, 'bare'),
+			cell(row, 'node'),
+			cell(row, 'again'),
+			ratio(backToBackRatios(row).node),
+			ratio(backToBackRatios(row).again),
+		]),
+	);
+}
+
 const READER_LABEL: Record<ReaderMethod, string> = {
 	reader: 'production reader (bytes + previous-content store)',
 	'reader-nostore': 'production reader, store not handed to the SSE parser',
@@ -799,8 +872,12 @@ function summaryTable(results: Results): string {
 							? `; finding every line end alone: ${ratio(pairedWith(row.scan.runs, row.runs.bare))} the bare read`
 							: '';
 					const control = row.again ? `; the bare read again (control): ${ratio(pairedWith(row.again.runs, row.runs.bare))}` : '';
+					const steady = results.backToBack?.find((other) => other.caseName === row.caseName);
+					const backToBack = steady
+						? `; back to back, for information: ${ratio(backToBackRatios(steady).node)} the bare read (the bare read again: ${ratio(backToBackRatios(steady).again)})`
+						: '';
 					const both = judged.again === undefined ? '' : ` (the larger of ${ratio(judged.bare)} against the bare read and ${ratio(judged.again)} against the bare read again)`;
-					return `${row.caseName}: ${ratio(judged.judged)} the bare read${both}, ${ratio(judged.naive)} the naive (paired medians)${pass ? ' (met)' : ' (**not met**)'}${floor}${control}`;
+					return `${row.caseName}: ${ratio(judged.judged)} the bare read${both}, ${ratio(judged.naive)} the naive (paired medians)${pass ? ' (met)' : ' (**not met**)'}${floor}${control}${backToBack}`;
 				})
 				.join('; '),
 			ok(v.stream),
@@ -916,6 +993,14 @@ function figuresMarkdown(results: Results, level: string): string {
 			streamTable(results),
 			'',
 		);
+		if (results.backToBack && results.backToBack.length > 0) {
+			parts.push(
+				`${level}# Back to back (each method alone in a fresh process: ${BACK_TO_BACK_WARMUP_TURNS} untimed turns, then ${results.reps} timed ones one after another, no forced GC, as a batch of identical questions runs; each method pays for its own garbage. Ratios of the medians of processes run one after another, so less precise than the paired ratios above: the bare read again in a process of its own shows how much less)`,
+				'',
+				backToBackTable(results),
+				'',
+			);
+		}
 		if (results.stream.some((row) => row.gc && Object.keys(row.gc).length > 0)) {
 			parts.push(
 				`${level}# V8's collections inside the timed turns (same runs; perf_hooks 'gc' entries that ended inside each run). A full (mark-compact) collection costs a turn tens of milliseconds of pause and more on V8's helper threads; V8 starts one when the heap's state calls for it, so whether it falls inside a run depends on what ran before as much as on the method. Floor: as in the table above`,
@@ -1103,6 +1188,7 @@ async function main(): Promise<void> {
 	const sim = await startSimHost();
 	try {
 		if (args.only.has('stream')) results.stream = await measureStream(sim, args.reps, args.naiveReps, args.beforeRoot, args.forcedGc);
+		if (args.only.has('stream') && args.backToBack) results.backToBack = await measureBackToBack(sim, args.reps);
 		if (args.only.has('memory')) results.memory = await measureMemory(sim, args.memoryReps, args.beforeRoot, !args.skipRetained);
 		if (args.only.has('batch')) results.batch = await measureBatch(sim, beforeClient);
 	} finally {

@@ -8,6 +8,8 @@
  *                                        (the slow naive read only in the first naiveReps repetitions;
  *                                        with env BENCH_BEFORE_ROOT, a compiled tree's build/ folder, also
  *                                        "before": that tree's runLkeChatTurn, in the same repetitions)
+ *   stream-steady <url> <warmup> <reps> <case> <method>   one method alone: <warmup> untimed turns, then <reps>
+ *                                        timed turns back to back, no forced GC (a batch of identical questions)
  *   stream-memory <url> <case> <method>  one turn with memory sampling against a post-gc baseline
  *   stream-retained <url> <case> <reps> <method,…>  the same with a full GC before every sample (live
  *                                        memory only), the methods taking turns in one process <reps> times
@@ -467,23 +469,45 @@ async function streamTiming(url: string, reps: number, naiveReps: number, caseNa
 			for (const method of order) {
 				const chat = requestFor(url, streamCase, method);
 				if (gcBeforeEachMethod) gc();
-				const from = performance.now();
-				const run = await runMethod(method, chat);
-				Object.assign(run, await gcLog.between(from, from + run.ms));
-				if (!NO_REPLY_METHODS.has(method) && run.reply !== expected.get(name)) {
-					throw new Error(`${method} ${name}: wrong reply (${run.replyChars} characters, expected ${expected.get(name)!.length})`);
-				}
-				// The floor must have decoded at least the answer (v1 also decodes the echoed question).
-				if (method === 'answer' && run.replyChars < expected.get(name)!.length) {
-					throw new Error(`answer ${name}: decoded ${run.replyChars} characters, the answer has ${expected.get(name)!.length}`);
-				}
-				delete run.reply;
-				out[name][method].push(run);
+				out[name][method].push(await checkedRun(method, name, chat, expected.get(name)!, gcLog));
 			}
 		}
 	}
 	gcLog.stop();
 	return out;
+}
+
+/** One timed run of `method`, with the collections inside it, checked against the simulator's answer. */
+async function checkedRun(method: StreamMethod, caseName: string, chat: LkeChatRequest, expected: string, gcLog: GcLog): Promise<MethodRun> {
+	const from = performance.now();
+	const run = await runMethod(method, chat);
+	Object.assign(run, await gcLog.between(from, from + run.ms));
+	if (!NO_REPLY_METHODS.has(method) && run.reply !== expected) {
+		throw new Error(`${method} ${caseName}: wrong reply (${run.replyChars} characters, expected ${expected.length})`);
+	}
+	// The floor must have decoded at least the answer (v1 also decodes the echoed question).
+	if (method === 'answer' && run.replyChars < expected.length) {
+		throw new Error(`answer ${caseName}: decoded ${run.replyChars} characters, the answer has ${expected.length}`);
+	}
+	delete run.reply;
+	return run;
+}
+
+/**
+ * One method alone in this process, turn after turn with no forced GC, as a batch of identical
+ * questions runs: each method pays for its own garbage and meets the heap its own turns leave.
+ */
+async function streamSteady(url: string, warmup: number, reps: number, caseName: string, method: StreamMethod): Promise<MethodRun[]> {
+	const streamCase = STREAM_CASES[caseName];
+	const expected = answerFor(streamCase);
+	const gcLog = new GcLog();
+	const runs: MethodRun[] = [];
+	for (let turn = -warmup; turn < reps; turn++) {
+		const run = await checkedRun(method, caseName, requestFor(url, streamCase, method), expected, gcLog);
+		if (turn >= 0) runs.push(run);
+	}
+	gcLog.stop();
+	return runs;
 }
 
 interface TurnMemory {
@@ -611,6 +635,7 @@ async function main(): Promise<void> {
 	const [mode, url, ...rest] = process.argv.slice(2);
 	let result: unknown;
 	if (mode === 'stream-timing') result = await streamTiming(url, Number(rest[0]), Number(rest[1]), rest.slice(2));
+	else if (mode === 'stream-steady') result = await streamSteady(url, Number(rest[0]), Number(rest[1]), rest[2], rest[3] as StreamMethod);
 	else if (mode === 'stream-memory') result = await streamMemory(url, rest[0], rest[1] as StreamMethod);
 	else if (mode === 'stream-retained') result = await streamRetained(url, rest[0], Number(rest[1]), rest[2].split(',') as StreamMethod[]);
 	else if (mode === 'batch') result = await batch(url, Number(rest[0]), Number(rest[1]), Number(rest[2]));
