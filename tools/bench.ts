@@ -617,7 +617,7 @@ function pairedWithoutFullGc(row: StreamFigures): string {
 	if (!bare || !node) return '–';
 	const reps = row.runs.node.map((_, rep) => rep).filter((rep) => bare.fullGcs[rep] === 0 && node.fullGcs[rep] === 0);
 	if (reps.length === 0) return 'no such repetition';
-	return `${ratio(pairedWith(reps.map((rep) => row.runs.node[rep]), reps.map((rep) => row.runs.bare[rep])))} (${reps.length} repetitions)`;
+	return `${ratio(pairedWith(reps.map((rep) => row.runs.node[rep]), reps.map((rep) => row.runs.bare[rep])))} (${reps.length} ${reps.length === 1 ? 'repetition' : 'repetitions'})`;
 }
 
 function gcTable(results: Results): string {
