@@ -105,9 +105,9 @@ export interface MethodRun {
 	/** Bytes of the response body (bare method only; the same stream for the others). */
 	bytes?: number;
 	replyChars: number;
-	/** stream-timing only: V8's full (mark-compact) collections that ended during the run. */
+	/** stream-timing and stream-steady: V8's full (mark-compact) collections that ended during the run. */
 	fullGcs?: number;
-	/** stream-timing only: the main thread's GC pauses during the run, every kind, summed (ms). */
+	/** stream-timing and stream-steady: the main thread's GC pauses during the run, every kind, summed (ms). */
 	gcPauseMs?: number;
 }
 
@@ -393,13 +393,13 @@ function gc(): void {
 	}
 }
 
+type GcEntry = PerformanceEntry & { detail?: { kind?: number } };
+
 /**
  * The GCs V8 reports (perf_hooks 'gc' entries), kept so each timed run can say which collections
  * fell inside it: a full collection inside a turn costs it tens of milliseconds, and whether V8
  * starts one depends on the heap's state as much as on the method.
  */
-type GcEntry = PerformanceEntry & { detail?: { kind?: number } };
-
 class GcLog {
 	private readonly entries: PerformanceEntry[] = [];
 	private readonly observer = new PerformanceObserver((list) => this.entries.push(...list.getEntries()));
