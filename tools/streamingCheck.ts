@@ -30,7 +30,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { INodeParameters } from 'n8n-workflow';
 import { PROFILES, parametersOf, type NodeKind } from '../testkit/profiles';
-import { adpV2AnswerFor, adpV2QuestionOf, aiskAnswerFor, lkeAnswerFor, requestField, startSimulator, tateReplyFor } from '../testkit/simulator';
+import { adpV2AnswerFor, adpV2QuestionOf, aiskAnswerFor, isJsonObject, lkeAnswerFor, requestField, startSimulator, tateReplyFor } from '../testkit/simulator';
 import { seconds } from '../testkit/time';
 import { Checks } from './lib/checks';
 import { EXAMPLE_CREDENTIALS, REPO_ROOT, simulatorCredentialImports, type WorkflowJson } from './lib/exampleRig';
@@ -373,7 +373,7 @@ function respondedItem(r: StreamResult): Record<string, unknown> | string {
 			return `${RESPOND_NODE} sent text that is not JSON: ${sent.slice(0, 100)}`;
 		}
 	}
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : `${RESPOND_NODE} sent ${JSON.stringify(value)?.slice(0, 100)}`;
+	return isJsonObject(value) ? value : `${RESPOND_NODE} sent ${JSON.stringify(value)?.slice(0, 100)}`;
 }
 
 function checkFinalItem(label: string, target: StreamingNode, r: StreamResult): void {

@@ -219,7 +219,7 @@ export function adpV2QuestionOf(contents: unknown): string {
 	if (!Array.isArray(contents)) return '';
 	const texts: string[] = [];
 	for (const item of contents) {
-		if (item && typeof item === 'object' && item.Type === 'text' && typeof item.Text === 'string') texts.push(item.Text);
+		if (isJsonObject(item) && item.Type === 'text' && typeof item.Text === 'string') texts.push(item.Text);
 	}
 	return texts.join('\n');
 }
