@@ -31,6 +31,8 @@ const RESULTS_START = '<!-- results-json';
 const RESULTS_END = 'results-json -->';
 
 let STREAM_TIMING_CASES = ['cumulative-1M', 'incremental-50M', 'v2-cumulative-1M', 'v2-incremental-50M'];
+/** V8 flags for every measuring client process besides --expose-gc (--client-v8-flags): to test what the runtime does to a figure. */
+let CLIENT_V8_FLAGS: string[] = [];
 const READERS: ReaderMethod[] = ['reader', 'reader-nostore', 'reader-text'];
 /** The naive read of the 1000-event stream would need a 650 MB body as one string (over V8's limit). */
 const MEMORY_CASES: Array<[string, StreamMethod[]]> = [
@@ -189,6 +191,8 @@ interface Results {
 	naiveReps?: number;
 	/** False when the stream methods were timed without a full GC before each (absent in older results: true). */
 	forcedGc?: boolean;
+	/** The measuring clients' V8 flags besides --expose-gc (--client-v8-flags); absent when none. */
+	clientV8Flags?: string[];
 	stream: StreamFigures[];
 	/** Absent in older results and with --skip-back-to-back. */
 	backToBack?: BackToBackFigures[];
@@ -229,9 +233,18 @@ function parseArgs(argv: string[]): Args {
 		else if (arg === '--no-forced-gc') args.forcedGc = false;
 		else if (arg === '--skip-back-to-back') args.backToBack = false;
 		else if (arg === '--stream-cases') STREAM_TIMING_CASES = argv[++i].split(',');
+		else if (arg === '--client-v8-flags') CLIENT_V8_FLAGS = v8FlagsOf(argv[++i] ?? '');
 		else throw new Error(`unknown argument ${arg}`);
 	}
 	return args;
+}
+
+/** The flags of --client-v8-flags, each a `--` option: anything else would be taken as the client's script. */
+function v8FlagsOf(value: string): string[] {
+	const flags = value.split(/\s+/).filter((flag) => flag !== '');
+	const wrong = flags.find((flag) => !flag.startsWith('--'));
+	if (flags.length === 0 || wrong !== undefined) throw new Error(`--client-v8-flags takes V8 options, each starting with --, separated by spaces (got '${value}')`);
+	return flags;
 }
 
 function median(values: number[]): number {
@@ -292,7 +305,7 @@ function startSimHost(): Promise<SimHost> {
 function runClient<T>(args: string[], options: { client?: string; env?: NodeJS.ProcessEnv } = {}): Promise<T> {
 	return new Promise((resolve, reject) => {
 		const child: ChildProcess = fork(options.client ?? CLIENT, args, {
-			execArgv: ['--expose-gc'],
+			execArgv: ['--expose-gc', ...CLIENT_V8_FLAGS],
 			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 			env: options.env ? { ...process.env, ...options.env } : process.env,
 		});
@@ -988,7 +1001,7 @@ function figuresMarkdown(results: Results, level: string): string {
 	const parts: string[] = [];
 	if (results.stream.length > 0) {
 		parts.push(
-			`${level} 1. Stream path (one chat turn; medians of ${results.reps} repetitions${results.naiveReps ? `, the naive read in the first ${results.naiveReps}` : ''}; ${results.forcedGc === false ? 'no forced GC between the methods' : 'a full GC before each method'}${results.stream.some((row) => row.again) ? ', in a random order per repetition, with the controls' : ''}; "paired": the median of the per-repetition ratios, each repetition running the methods back to back)`,
+			`${level} 1. Stream path (one chat turn; medians of ${results.reps} repetitions${results.naiveReps ? `, the naive read in the first ${results.naiveReps}` : ''}; ${results.forcedGc === false ? 'no forced GC between the methods' : 'a full GC before each method'}${results.stream.some((row) => row.again) ? ', in a random order per repetition, with the controls' : ''}${results.clientV8Flags ? `; the measuring client run with the V8 flags ${results.clientV8Flags.join(' ')}` : ''}; "paired": the median of the per-repetition ratios, each repetition running the methods back to back)`,
 			'',
 			streamTable(results),
 			'',
@@ -1180,6 +1193,7 @@ async function main(): Promise<void> {
 		reps: args.reps,
 		naiveReps: Math.min(args.reps, args.naiveReps),
 		forcedGc: args.forcedGc,
+		clientV8Flags: CLIENT_V8_FLAGS.length > 0 ? CLIENT_V8_FLAGS : undefined,
 		stream: [],
 		memory: [],
 		batch: [],
