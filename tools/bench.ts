@@ -31,7 +31,7 @@ const RESULTS_START = '<!-- results-json';
 const RESULTS_END = 'results-json -->';
 
 let STREAM_TIMING_CASES = ['cumulative-1M', 'incremental-50M', 'v2-cumulative-1M', 'v2-incremental-50M'];
-/** V8 flags for every measuring client process besides --expose-gc (--client-v8-flags): to test what the runtime does to a figure. */
+/** V8 flags for the stream, memory and batch clients besides --expose-gc (--client-v8-flags): to test what the runtime does to a figure. */
 let CLIENT_V8_FLAGS: string[] = [];
 const READERS: ReaderMethod[] = ['reader', 'reader-nostore', 'reader-text'];
 /** The naive read of the 1000-event stream would need a 650 MB body as one string (over V8's limit). */
@@ -191,7 +191,7 @@ interface Results {
 	naiveReps?: number;
 	/** False when the stream methods were timed without a full GC before each (absent in older results: true). */
 	forcedGc?: boolean;
-	/** The measuring clients' V8 flags besides --expose-gc (--client-v8-flags); absent when none. */
+	/** The stream, memory and batch clients' V8 flags besides --expose-gc (--client-v8-flags); absent when none. */
 	clientV8Flags?: string[];
 	stream: StreamFigures[];
 	/** Absent in older results and with --skip-back-to-back. */
@@ -1001,7 +1001,7 @@ function figuresMarkdown(results: Results, level: string): string {
 	const parts: string[] = [];
 	if (results.stream.length > 0) {
 		parts.push(
-			`${level} 1. Stream path (one chat turn; medians of ${results.reps} repetitions${results.naiveReps ? `, the naive read in the first ${results.naiveReps}` : ''}; ${results.forcedGc === false ? 'no forced GC between the methods' : 'a full GC before each method'}${results.stream.some((row) => row.again) ? ', in a random order per repetition, with the controls' : ''}${results.clientV8Flags ? `; the measuring client run with the V8 flags ${results.clientV8Flags.join(' ')}` : ''}; "paired": the median of the per-repetition ratios, each repetition running the methods back to back)`,
+			`${level} 1. Stream path (one chat turn; medians of ${results.reps} repetitions${results.naiveReps ? `, the naive read in the first ${results.naiveReps}` : ''}; ${results.forcedGc === false ? 'no forced GC between the methods' : 'a full GC before each method'}${results.stream.some((row) => row.again) ? ', in a random order per repetition, with the controls' : ''}; "paired": the median of the per-repetition ratios, each repetition running the methods back to back)`,
 			'',
 			streamTable(results),
 			'',
@@ -1086,7 +1086,7 @@ function writeReport(results: Results, baseline: Results | undefined, notes: str
 		`- Node ${results.node}; ${machineLine(results)}`,
 		'- Setup: loopback HTTP against the vendor simulator (`testkit/simulator`) running in its own child process, so client and',
 		'  server each get a core instead of sharing one event loop. Every measurement runs in a fresh child process started with',
-		'  `--expose-gc`; each stream case has its own process, where the methods run side by side, interleaved in a random order,',
+		`  \`--expose-gc\`${results.clientV8Flags ? ` and, in this run, the V8 flags \`${results.clientV8Flags.join(' ')}\` (not the load probe)` : ''}; each stream case has its own process, where the methods run side by side, interleaved in a random order,`,
 		'  after a warm-up. The simulator encodes a long incremental answer piece by piece as it sends it (v1 and v2 alike), as a',
 		'  service sends what it has generated so far.',
 		'- "bare undici read": `undici.request()` reading the same response and discarding the bytes (the limit). "naive": the whole',
